@@ -1,0 +1,301 @@
+"""Dropout Lab from the command line: the app's experiments, headless.
+
+    python -m dropout_viz train --dataset moons --n-train 60 --hidden 32,32 --p 0.3 --epochs 2000
+    python -m dropout_viz train --dataset sine --n-train 20 --json - | jq '.summary'
+
+``--json -`` prints the JSON alone on stdout and the table on stderr, so it pipes.
+Bad flags exit with status 2 and say what to change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+
+from .core import limits
+from .core.data import DEFAULT_NOISE, DataConfig, make_dataset
+from .core.training import TrainConfig, Twin, config_dict
+
+
+# --- flag parsing helpers: each raises ArgumentTypeError, which argparse turns into exit 2
+def _bounded(limit: limits.Limit, kind: Callable = float) -> Callable[[str], float]:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        try:
+            return limit.check(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = limit.name.lower()  # argparse names the type in its messages
+    return parse
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        widths = tuple(int(w) for w in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give widths like 32,32") from None
+    try:
+        limits.LAYERS.check(len(widths))
+        for width in widths:
+            limits.WIDTH.check(width)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return widths
+
+
+def add_data_flags(parser: argparse.ArgumentParser, n_train: int = limits.N_TRAIN.default) -> None:
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--dataset",
+        choices=limits.DATASETS,
+        default="moons",
+        help="which dataset to learn (default: %(default)s)",
+    )
+    group.add_argument(
+        "--n-train",
+        type=_bounded(limits.N_TRAIN, int),
+        default=n_train,
+        help="number of training points (default: %(default)s)",
+    )
+    group.add_argument(
+        "--n-test",
+        type=_bounded(limits.N_TEST, int),
+        default=limits.N_TEST.default,
+        help="number of test points (default: %(default)s)",
+    )
+    group.add_argument(
+        "--noise",
+        type=_bounded(limits.NOISE),
+        default=None,
+        help="standard deviation of the jitter (default: the dataset's own)",
+    )
+    group.add_argument(
+        "--data-seed",
+        type=_bounded(limits.SEED, int),
+        default=0,
+        help="seed of the data (default: %(default)s)",
+    )
+
+
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model and training")
+    group.add_argument(
+        "--hidden",
+        type=_widths,
+        default=TrainConfig.hidden,
+        help="hidden layer widths, comma-separated (default: 32,32)",
+    )
+    group.add_argument(
+        "--activation",
+        choices=limits.ACTIVATIONS,
+        default=TrainConfig.activation,
+        help="hidden activation (default: %(default)s)",
+    )
+    group.add_argument(
+        "--mode",
+        choices=limits.DROPOUT_MODES,
+        default="inverted",
+        help="dropout convention: PyTorch's inverted, the 2014 paper's classic, "
+        "or the unscaled bug (default: %(default)s)",
+    )
+    group.add_argument(
+        "--optimizer",
+        choices=limits.OPTIMIZERS,
+        default="adam",
+        help="adam, or sgd with momentum 0.9 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--lr",
+        type=_bounded(limits.LEARNING_RATE),
+        default=limits.LEARNING_RATE.default,
+        help="learning rate (default: %(default)s)",
+    )
+    group.add_argument(
+        "--weight-decay",
+        type=_bounded(limits.WEIGHT_DECAY),
+        default=0.0,
+        help="L2 weight decay (default: %(default)s)",
+    )
+    group.add_argument(
+        "--batch-size",
+        type=_bounded(limits.BATCH_SIZE, int),
+        default=0,
+        help="mini-batch size; 0 = the whole training set (default: %(default)s)",
+    )
+    group.add_argument(
+        "--epochs",
+        type=_bounded(limits.STEPS, int),
+        default=limits.STEPS.default,
+        help="passes over the training set (default: %(default)s)",
+    )
+    group.add_argument(
+        "--seed",
+        type=_bounded(limits.SEED, int),
+        default=0,
+        help="seed of the initial weights and masks (default: %(default)s)",
+    )
+
+
+def data_config(args: argparse.Namespace) -> DataConfig:
+    noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
+    return DataConfig(args.dataset, args.n_train, args.n_test, noise, args.data_seed)
+
+
+def steps_for(epochs: int, n_train: int, batch_size: int) -> int:
+    """Optimizer steps for a number of epochs (one step per epoch with full batches)."""
+    return epochs if batch_size in (0, None) else epochs * math.ceil(n_train / batch_size)
+
+
+def progress(total: int, label: str):
+    """A progress bar on stderr; it only draws when a run takes over a second."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total, desc=label, unit="step", file=sys.stderr, delay=1.0, disable=None, leave=False
+    )
+
+
+def format_table(rows: Sequence[dict], columns: Sequence[str]) -> str:
+    def cell(value) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+    table = [list(columns)] + [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
+    return "\n".join("  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in table)
+
+
+def write_json(payload: dict, target: str, table: str) -> None:
+    """`-`: JSON alone on stdout (table to stderr); otherwise JSON to a file, table to stdout."""
+    text = json.dumps(payload, indent=2)
+    if target == "-":
+        print(table, file=sys.stderr)
+        print(text)
+        return
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    print(table)
+    print(f"wrote {target}")
+
+
+# --- train ------------------------------------------------------------------------------
+def add_train_command(commands) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="train a twin: the same network without and with dropout",
+        description="Train two identical networks on the same data, one without dropout and "
+        "one with it, and compare their train/test loss and the gap between them.",
+    )
+    add_data_flags(parser)
+    add_model_flags(parser)
+    parser.add_argument(
+        "--p",
+        type=_bounded(limits.DROP_RATE),
+        default=limits.DROP_RATE.default,
+        help="dropout rate of the dropout twin: the chance of DROPPING a unit "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--input-p",
+        type=_bounded(limits.DROP_RATE),
+        default=0.0,
+        help="dropout rate on the inputs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=_bounded(limits.EVAL_EVERY, int),
+        default=10,
+        help="steps between history points (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--json", metavar="PATH|-", help="write config, history and summary as JSON"
+    )
+    parser.set_defaults(run=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    data_cfg = data_config(args)
+    train_cfg = TrainConfig(
+        hidden=args.hidden,
+        drop_rate=args.p,
+        input_drop_rate=args.input_p,
+        activation=args.activation,
+        dropout_mode=args.mode,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        weight_decay=args.weight_decay,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        eval_every=args.eval_every,
+    )
+    twin = Twin(make_dataset(data_cfg), train_cfg)
+    total = steps_for(args.epochs, args.n_train, args.batch_size)
+    with progress(total, "train") as bar:
+        while twin.step_count < total and twin.status == "running":
+            bar.update(twin.step(min(500, total - twin.step_count)))
+    summary = twin.summary()
+    columns = [
+        "label",
+        "drop_rate",
+        "steps",
+        "status",
+        "train_loss",
+        "test_loss",
+        "train_acc",
+        "test_acc",
+        "gap",
+    ]
+    table = format_table(summary, columns)
+    if twin.status == "diverged":
+        table += f"\n{twin.message}"
+    if args.json:
+        payload = {
+            "config": {
+                "data": data_cfg.__dict__,
+                "train": config_dict(train_cfg),
+                "epochs": args.epochs,
+                "steps": total,
+            },
+            "history": {label: h.to_dict() for label, h in zip(twin.labels, twin.histories)},
+            "summary": summary,
+        }
+        write_json(payload, args.json, table)
+    else:
+        print(table)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dropout_viz",
+        description="Dropout Lab experiments from the command line.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_train_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ValueError as error:  # a combination the flags alone could not check
+        parser.error(str(error))  # exits with status 2
+    return 2
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # e.g. `| head`: the reader left; that is not an error of ours
+        sys.stderr.close()
+        sys.exit(0)

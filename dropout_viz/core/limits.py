@@ -1,0 +1,90 @@
+"""One source of truth for limits and defaults.
+
+The UI's widgets, the URL state, the CLI's flags and the core's validation all
+read these, so a bound changes in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+Number = TypeVar("Number", int, float)
+
+
+@dataclass(frozen=True)
+class Limit(Generic[Number]):
+    """A closed range [low, high] with a default, a unit-free label and a hint."""
+
+    name: str
+    low: Number
+    high: Number
+    default: Number
+    hint: str = ""
+
+    def check(self, value: Number) -> Number:
+        """Return value, or raise ValueError with a message a student can act on."""
+        if value != value or not (self.low <= value <= self.high):  # value != value: NaN
+            hint = f" {self.hint}" if self.hint else ""
+            raise ValueError(
+                f"{self.name} must be between {self.low} and {self.high}, got {value}.{hint}"
+            )
+        return value
+
+    def clamp(self, value: Number) -> tuple[Number, str | None]:
+        """Clamp value into range; also return a warning text when it had to move."""
+        if value != value:
+            return self.default, f"{self.name} was not a number; using {self.default}."
+        clamped = min(max(value, self.low), self.high)
+        if clamped != value:
+            return (
+                clamped,
+                f"{self.name} {value} is outside {self.low}–{self.high}; using {clamped}.",
+            )
+        return value, None
+
+
+# --- datasets -------------------------------------------------------------------------
+CLASSIFICATION_2D = ("moons", "circles", "xor", "spiral", "gaussians")
+REGRESSION_1D = ("sine",)
+REAL_DATA = ("digits",)
+DATASETS = CLASSIFICATION_2D + REGRESSION_1D + REAL_DATA
+
+N_TRAIN = Limit("Training points", 4, 2000, 60, "Fewer points make overfitting easier to see.")
+N_TEST = Limit("Test points", 10, 2000, 500)
+NOISE = Limit("Noise", 0.0, 1.0, 0.3, "Noise is the standard deviation of the jitter.")
+DIGITS_SIZE = 1797  # scikit-learn's bundled handwritten digits
+
+# --- model ----------------------------------------------------------------------------
+WIDTH = Limit("Hidden width", 1, 512, 32, "Use at most 512 units per layer.")
+LAYERS = Limit("Hidden layers", 1, 4, 2, "Use 1 to 4 hidden layers.")
+# p is PyTorch's: the probability of DROPPING a unit. 1.0 would drop every unit, so a
+# network could never learn; training accepts [0, 0.95], the Dropout layer alone [0, 1].
+DROP_RATE = Limit("Dropout rate p", 0.0, 0.95, 0.3, "p is the chance of dropping a unit.")
+UI_MAX_DROP_RATE = 0.9
+TYPICAL_DROP_RATES = (0.1, 0.5)  # the lesson's "typical rates"
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+DROPOUT_MODES = ("inverted", "classic", "unscaled")
+
+# --- training -------------------------------------------------------------------------
+OPTIMIZERS = ("adam", "sgd")
+LEARNING_RATE = Limit("Learning rate", 1e-5, 10.0, 0.01, "Try 0.001–0.1.")
+WEIGHT_DECAY = Limit("Weight decay", 0.0, 1.0, 0.0, "Try 0–0.01.")
+BATCH_SIZE = Limit("Batch size", 0, 2000, 0, "0 means the full training set.")
+SEED = Limit("Seed", 0, 2**31 - 1, 0)
+STEPS = Limit("Training steps", 1, 1_000_000, 2000)
+EVAL_EVERY = Limit("Evaluate every", 1, 10_000, 10)
+# History keeps at most this many points; older points are thinned 2:1, so a run of a
+# million steps costs the same memory as one of ten thousand.
+MAX_HISTORY_POINTS = 1000
+
+# --- live page ------------------------------------------------------------------------
+STEPS_PER_TICK = Limit("Steps per tick", 1, 200, 25)
+TICK_SECONDS = 0.05  # st.fragment(run_every=...) of the live part: at most 20 updates/s
+BOUNDARY_GRID = 48  # decision-boundary resolution (cells per side)
+
+# --- sweeps ---------------------------------------------------------------------------
+SWEEP_SEEDS = Limit("Seeds", 1, 20, 3)
+# Batched sweeps stack K models' weights; cap the float count so a sweep cannot eat the
+# server's memory (every user shares it).
+MAX_SWEEP_PARAMETERS = 50_000_000
