@@ -135,6 +135,10 @@ GENERATORS = {
 }
 
 
+# The function the noisy regression samples come from, to draw beside a fit.
+TRUTH = {"sine": np.sin}
+
+
 def _digits(config: DataConfig) -> tuple[np.ndarray, ...]:
     images = load_digits()  # ships with scikit-learn: no download
     order = np.random.default_rng(config.seed).permutation(len(images.target))
@@ -171,3 +175,18 @@ def make_dataset(config: DataConfig) -> Dataset:
         y_test=targets(y_test),
         n_classes=n_classes,
     )
+
+
+def grid(extent: tuple[tuple[float, float], ...], resolution: int) -> torch.Tensor:
+    """Points covering a 2-D extent, (resolution², 2), row by row from the bottom."""
+    (x0, x1), (y0, y1) = extent
+    xs = torch.linspace(x0, x1, resolution)
+    ys = torch.linspace(y0, y1, resolution)
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")  # row = y, column = x
+    return torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
+
+
+def line(extent: tuple[tuple[float, float], ...], n: int) -> torch.Tensor:
+    """n evenly spaced inputs across a 1-D extent, (n, 1)."""
+    (x0, x1), *_ = extent
+    return torch.linspace(x0, x1, n).reshape(-1, 1)

@@ -61,7 +61,6 @@ LAYERS = Limit("Hidden layers", 1, 4, 2, "Use 1 to 4 hidden layers.")
 # p is PyTorch's: the probability of DROPPING a unit. 1.0 would drop every unit, so a
 # network could never learn; training accepts [0, 0.95], the Dropout layer alone [0, 1].
 DROP_RATE = Limit("Dropout rate p", 0.0, 0.95, 0.3, "p is the chance of dropping a unit.")
-UI_MAX_DROP_RATE = 0.9
 TYPICAL_DROP_RATES = (0.1, 0.5)  # the lesson's "typical rates"
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 DROPOUT_MODES = ("inverted", "classic", "unscaled")
@@ -79,6 +78,10 @@ EVAL_EVERY = Limit("Evaluate every", 1, 10_000, 10)
 MAX_HISTORY_POINTS = 1000
 
 # --- live page ------------------------------------------------------------------------
+PLAYGROUND_DATASETS = CLASSIFICATION_2D + REGRESSION_1D
+PLAYGROUND_N_TRAIN = Limit("Training points", 4, 500, 60, "Fewer points overfit sooner.")
+TEST_SHARE = Limit("Test share", 0.1, 0.9, 0.8, "The test set is this share of all points.")
+PLAYGROUND_DROP_RATE = Limit("Dropout rate p", 0.0, 0.9, 0.5, "p is the chance of dropping a unit.")
 STEPS_PER_TICK = Limit("Steps per tick", 1, 200, 25)
 TICK_SECONDS = 0.05  # st.fragment(run_every=...) of the live part: at most 20 updates/s
 BOUNDARY_GRID = 48  # decision-boundary resolution (cells per side)

@@ -26,7 +26,10 @@ from .data import Dataset
 from .rng import generator
 from .stacked import RateSpec, StackedMLP
 
-DIVERGED_MESSAGE = "Training diverged (the loss is not a finite number): lower the learning rate."
+DIVERGED_MESSAGE = (
+    "Training diverged — lower the learning rate. The loss stopped being a finite number; "
+    "what you see are the best weights before that."
+)
 
 
 @dataclass(frozen=True)

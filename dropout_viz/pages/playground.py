@@ -1,0 +1,486 @@
+"""Playground: two identical networks train live, one without dropout and one with it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+
+from dropout_viz import lesson
+from dropout_viz.core import limits
+from dropout_viz.core.data import DEFAULT_NOISE, TRUTH, grid, line
+from dropout_viz.core.training import Twin
+from dropout_viz.figures import live
+from dropout_viz.ui import url_state
+from dropout_viz.ui.live_canvas import live_canvas
+from dropout_viz.ui.twin_session import RULES, PlaygroundSettings, TwinSession
+
+TITLE = "Playground"
+ICON = ":material/sports_esports:"
+URL_PATH = lesson.PLAYGROUND
+STATE = "playground"  # st.session_state key of this user's TwinSession
+CHUNK = limits.STEPS_PER_TICK.default  # steps per screen update, and per "Step ×25"
+
+DATASET_NAMES = {
+    "moons": "Two moons",
+    "circles": "Circles",
+    "xor": "XOR",
+    "spiral": "Spiral",
+    "gaussians": "Two Gaussians",
+    "sine": "Noisy sine (regression)",
+}
+
+
+def render() -> None:
+    st.title("Playground")
+    st.markdown(
+        f"{lesson.INTRO}\n\n**What to watch:** press **Play**. Both networks start from the same "
+        "weights and see the same points; only the right one uses dropout. Within seconds the "
+        "left one bends its boundary around single training points and its test loss climbs "
+        "(overfitting); the right one keeps a smooth boundary and a small gap."
+    )
+    session = _session()
+    settings = _controls(session.settings)
+    try:
+        change = session.apply(settings)
+    except ValueError as error:  # widgets keep values in range; this guards the rest
+        st.error(str(error))
+        change = None
+    if change == "reset":
+        st.toast("Data or architecture changed: both twins start again from step 0.", icon="🔄")
+    st.query_params.from_dict(url_state.to_query(session.settings))
+    _buttons(session)
+    _live_view()
+
+
+# --- state ------------------------------------------------------------------------------
+def _session() -> TwinSession:
+    """This browser session's twin; the first visit takes its settings from the URL."""
+    if STATE not in st.session_state:
+        settings, warnings = url_state.from_query(PlaygroundSettings, st.query_params, RULES)
+        for warning in warnings:
+            st.warning(f"Link setting adjusted: {warning}")
+        st.session_state[STATE] = TwinSession(settings)
+    return st.session_state[STATE]
+
+
+# --- controls ---------------------------------------------------------------------------
+def _widget(key: str, value) -> str:
+    """Widgets keep their own state; (re)seed it from the settings when it is missing,
+    e.g. after visiting another page, so nothing the learner chose is lost."""
+    full = f"pg_{key}"
+    if full not in st.session_state:
+        st.session_state[full] = value
+    return full
+
+
+def _on_dataset_change() -> None:
+    st.session_state["pg_noise"] = DEFAULT_NOISE[st.session_state["pg_dataset"]]
+
+
+def _controls(current: PlaygroundSettings) -> PlaygroundSettings:
+    side = st.sidebar
+    side.header("Data")
+    dataset = side.selectbox(
+        "Dataset",
+        limits.PLAYGROUND_DATASETS,
+        format_func=DATASET_NAMES.get,
+        key=_widget("dataset", current.dataset),
+        on_change=_on_dataset_change,
+        help="What the twins learn: five 2-D classification problems, or a 1-D curve fit.",
+    )
+    n_train = side.slider(
+        "Training points",
+        limits.PLAYGROUND_N_TRAIN.low,
+        limits.PLAYGROUND_N_TRAIN.high,
+        key=_widget("n_train", current.n_train),
+        help="Points the twins train on. Fewer points overfit sooner: dropout matters most "
+        "when data is limited.",
+    )
+    noise = side.slider(
+        "Noise",
+        0.0,
+        1.0,
+        step=0.05,
+        key=_widget("noise", current.noise),
+        help="How far points scatter from the clean pattern (standard deviation). Noise is "
+        "what an overfitting network memorises.",
+    )
+    test_share = side.slider(
+        "Test share",
+        limits.TEST_SHARE.low,
+        limits.TEST_SHARE.high,
+        step=0.05,
+        key=_widget("test_share", current.test_share),
+        help="Held-out points, as a share of all points. The twins never train on them; "
+        "the test loss is measured on them.",
+    )
+
+    side.header("Network")
+    layers = side.slider(
+        "Hidden layers",
+        limits.LAYERS.low,
+        limits.LAYERS.high,
+        key=_widget("layers", current.layers),
+        help="Fully connected hidden layers, each followed by dropout.",
+    )
+    width = side.select_slider(
+        "Units per layer",
+        [4, 8, 16, 32, 64, 128, 256],
+        key=_widget("width", current.width),
+        help="Wide layers can memorise more; that is where dropout earns its keep.",
+    )
+    activation = side.selectbox(
+        "Activation",
+        limits.ACTIVATIONS,
+        key=_widget("activation", current.activation),
+        help=lesson.tooltip(
+            "activation",
+            "tanh is the default here: its outputs saturate, so dropout's effect is easy to see.",
+        ),
+    )
+    per_layer = side.toggle(
+        "One p per layer",
+        key=_widget("per_layer", bool(current.layer_rates)),
+        help="Give each hidden layer its own dropout rate.",
+    )
+    p_help = lesson.tooltip("dropout", lesson.ABOUT_P.replace("**", ""))
+    if per_layer:
+        rates = current.drop_rates
+        layer_rates = tuple(
+            side.slider(
+                f"p, hidden layer {i + 1}",
+                0.0,
+                limits.PLAYGROUND_DROP_RATE.high,
+                step=0.05,
+                key=_widget(f"p{i}", rates[i] if i < len(rates) else 0.5),
+                help=p_help,
+            )
+            for i in range(layers)
+        )
+        drop_rate = current.drop_rate
+    else:
+        drop_rate = side.slider(
+            "Dropout rate p",
+            0.0,
+            limits.PLAYGROUND_DROP_RATE.high,
+            step=0.05,
+            key=_widget("drop_rate", current.drop_rate),
+            help=p_help,
+        )
+        layer_rates = ()
+
+    side.header("Training")
+    learning_rate = side.select_slider(
+        "Learning rate",
+        [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0],
+        key=_widget("learning_rate", current.learning_rate),
+        help="Size of each optimizer step. Too large and training diverges.",
+    )
+    optimizer = side.selectbox(
+        "Optimizer",
+        limits.OPTIMIZERS,
+        format_func=str.capitalize,
+        key=_widget("optimizer", current.optimizer),
+        help="Adam, or SGD with momentum 0.9.",
+    )
+    batch_size = side.select_slider(
+        "Batch size",
+        [0, 1, 4, 8, 16, 32, 64, 128],
+        format_func=lambda b: "all" if b == 0 else str(b),
+        key=_widget("batch_size", current.batch_size),
+        help="Examples per step; 'all' uses the whole training set every step.",
+    )
+    weight_decay = side.select_slider(
+        "Weight decay",
+        [0.0, 0.0001, 0.001, 0.01, 0.1],
+        key=_widget("weight_decay", current.weight_decay),
+        help=lesson.tooltip("regularization", "Weight decay pulls weights towards zero."),
+    )
+    seed = side.number_input(
+        "Seed",
+        limits.SEED.low,
+        limits.SEED.high,
+        step=1,
+        key=_widget("seed", current.seed),
+        help="Same seed, same data, same initial weights, same masks.",
+    )
+    return replace(
+        current,
+        dataset=dataset,
+        n_train=n_train,
+        noise=noise,
+        test_share=test_share,
+        layers=layers,
+        width=width,
+        activation=activation,
+        drop_rate=drop_rate,
+        layer_rates=layer_rates,
+        learning_rate=learning_rate,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        weight_decay=weight_decay,
+        seed=int(seed),
+    )
+
+
+# --- play / pause / step / reset -------------------------------------------------------
+def _toggle_play() -> None:
+    session = st.session_state[STATE]
+    session.playing = not session.playing and session.twin.status == "running"
+
+
+def _step(n: int) -> None:
+    st.session_state[STATE].step(n)
+
+
+def _reset() -> None:
+    session = st.session_state[STATE]
+    session.playing = False
+    session.reset()
+
+
+def _buttons(session: TwinSession) -> None:
+    play, one, chunk, reset, _ = st.columns([1, 1, 1, 1, 3])
+    play.button(
+        "Pause" if session.playing else "Play",
+        key="pg_play",
+        type="primary",
+        on_click=_toggle_play,
+        use_container_width=True,
+        help="Train both twins continuously, a few dozen steps per screen update.",
+    )
+    one.button(
+        "Step",
+        key="pg_step",
+        on_click=_step,
+        args=(1,),
+        use_container_width=True,
+        help="One optimizer step for both twins.",
+    )
+    chunk.button(
+        f"Step ×{CHUNK}",
+        key="pg_chunk",
+        on_click=_step,
+        args=(CHUNK,),
+        use_container_width=True,
+        help=f"{CHUNK} optimizer steps for both twins.",
+    )
+    reset.button(
+        "Reset",
+        key="pg_reset",
+        on_click=_reset,
+        use_container_width=True,
+        help="Start both twins again from the same initial weights.",
+    )
+    if session.twin.status == "diverged":
+        st.warning(session.twin.message, icon="⚠️")
+
+
+# --- the live part ------------------------------------------------------------------------
+def _live_view() -> None:
+    session: TwinSession = st.session_state[STATE]
+
+    # Only this part reruns while playing: a bounded chunk of training, then a redraw.
+    @st.fragment(run_every=limits.TICK_SECONDS if session.playing else None)
+    def live_part() -> None:
+        session: TwinSession = st.session_state[STATE]
+        if session.playing:
+            session.step(CHUNK)
+            if not session.playing:  # it just diverged: redraw the buttons and the warning
+                st.rerun()
+        _draw(session)
+
+    live_part()
+
+
+def _draw(session: TwinSession) -> None:
+    twin, data = session.twin, session.data
+    with st.container(key="step"):
+        st.markdown(f"**Step {twin.step_count:,}** · seed {session.settings.seed}")
+    baseline_point, dropout_point = twin.latest
+    gap_base = baseline_point["test_loss"] - baseline_point["train_loss"]
+    gap_drop = dropout_point["test_loss"] - dropout_point["train_loss"]
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Gap without dropout", f"{gap_base:.3f}", help=lesson.tooltip("generalization gap"))
+    m2.metric(
+        "Gap with dropout",
+        f"{gap_drop:.3f}",
+        delta=f"{gap_drop - gap_base:+.3f} vs no dropout",
+        delta_color="inverse",
+        help="Smaller is better: the model does about as well on "
+        "new points as on its training points.",
+    )
+    if data.task == "classification":
+        m3.metric(
+            "Test accuracy (no dropout → dropout)",
+            f"{baseline_point['test_acc']:.1%} → {dropout_point['test_acc']:.1%}",
+        )
+    else:
+        m3.metric(
+            "Test loss (no dropout → dropout)",
+            f"{baseline_point['test_loss']:.3f} → {dropout_point['test_loss']:.3f}",
+        )
+
+    example = _example_controls(twin)
+    left, right = st.columns(2)
+    views = _boundaries(session, highlight=example)
+    rates = ", ".join(f"{p:g}" for p in session.settings.drop_rates)
+    with left:
+        st.markdown("**No dropout** (p = 0)")
+        live_canvas(views[Twin.BASELINE], key="pg_boundary_0")
+    with right:
+        st.markdown(f"**Dropout** (p = {rates})")
+        live_canvas(views[Twin.DROPOUT], key="pg_boundary_1")
+
+    left, right = st.columns(2)
+    with left:
+        frequency = st.session_state.get("pg_frequency", False)
+        st.markdown(
+            "**The masks of this step** (dropout twin) — "
+            + (
+                "shade = how often each unit was dropped in this batch"
+                if frequency
+                else "crossed = dropped for the highlighted example"
+            )
+        )
+        live_canvas(_network(twin, example, frequency), key="pg_network")
+    with right:
+        st.markdown("**Train and test loss** (log scale; solid = train, dashed = test)")
+        live_canvas(_curves(twin), key="pg_curves")
+        st.markdown(
+            "**Why dropout's training loss sits high:** with units dropped (train mode) "
+            "vs with all units on (eval mode)"
+        )
+        live_canvas(_train_vs_eval(twin), key="pg_train_eval")
+
+
+def _example_controls(twin: Twin) -> int:
+    batch = twin.last_step.inputs.shape[0] if twin.last_step else len(twin.data.x_train)
+    left, right = st.columns([3, 2])
+    example = left.slider(
+        "Training example whose mask is drawn",
+        0,
+        batch - 1,
+        key="pg_example",
+        help="Each example gets its own mask at every "
+        "step: the mask is a matrix (examples × units), not a vector.",
+    )
+    right.toggle(
+        "Show drop frequency over the batch",
+        key="pg_frequency",
+        help="Shade each unit by the share of this step's batch that dropped it.",
+    )
+    return min(example, batch - 1)
+
+
+def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
+    twin, data = session.twin, session.data
+    extent = data.extent()
+    train = (data.x_train.numpy(), data.y_train.numpy())
+    test = (data.x_test.numpy(), data.y_test.numpy())
+    record = twin.last_step
+    if record is not None and record.batch_index is not None:
+        highlight = int(record.batch_index[highlight])
+    if data.task == "regression":
+        inputs = line(extent, 200)
+        truth = TRUTH[data.config.dataset](inputs.numpy()[:, 0])
+    else:
+        inputs, truth = grid(extent, limits.BOUNDARY_GRID), None
+    prediction = twin.predict(inputs).numpy()  # (2, points)
+    views = []
+    for k, point in enumerate(twin.latest):
+        views.append(
+            live.boundary(
+                prediction[k],
+                extent,
+                train,
+                test,
+                data.task,
+                grid_x=inputs.numpy()[:, 0],
+                truth=truth,
+                highlight=highlight if k == Twin.DROPOUT else None,
+                step=twin.step_count,
+                summary=f"{twin.labels[k]}: train loss {point['train_loss']:.3f}, "
+                f"test loss {point['test_loss']:.3f}",
+            )
+        )
+    return views
+
+
+def _network(twin: Twin, example: int, frequency: bool) -> dict:
+    k = Twin.DROPOUT
+    weights = [w[k].detach().numpy() for w, _ in twin.model.layers()]
+    record = twin.last_step
+    if record is None:  # nothing trained yet: every unit is there
+        masks = values = None
+        drop_frequency = None
+    else:
+        masks = [m[k, example].numpy() for m in record.keep_masks]
+        values = [a[k, example].numpy() for a in record.activations]
+        values[0] = np.tanh(values[0])  # inputs: squash to [-1, 1] just for colouring
+        drop_frequency = (
+            [1 - m[k].float().mean(0).numpy() for m in record.keep_masks] if frequency else None
+        )
+    names = ["x"] if twin.data.in_features == 1 else ["x1", "x2"]
+    return live.network(
+        twin.model.sizes,
+        weights,
+        masks or [],
+        values=values,
+        drop_frequency=drop_frequency,
+        input_names=names,
+        step=twin.step_count,
+    )
+
+
+def _curves(twin: Twin) -> dict:
+    series = []
+    for k, colour in ((Twin.BASELINE, live.NO_DROPOUT_COLOR), (Twin.DROPOUT, live.DROPOUT_COLOR)):
+        columns = twin.histories[k].columns
+        series.append(
+            {
+                "name": f"{twin.labels[k]}: train",
+                "x": columns["step"],
+                "y": columns["train_loss"],
+                "color": colour,
+            }
+        )
+        series.append(
+            {
+                "name": f"{twin.labels[k]}: test",
+                "x": columns["step"],
+                "y": columns["test_loss"],
+                "color": colour,
+                "dash": [6, 4],
+            }
+        )
+    return live.lines(series, step=twin.step_count)
+
+
+def _train_vs_eval(twin: Twin) -> dict:
+    columns = twin.histories[Twin.DROPOUT].columns
+    series = [
+        {
+            "name": "train, dropout on",
+            "x": columns["step"],
+            "y": columns["train_loss_train_mode"],
+            "color": "#8fb8c0",
+            "width": 3,
+        },
+        {
+            "name": "train, dropout off",
+            "x": columns["step"],
+            "y": columns["train_loss"],
+            "color": live.DROPOUT_COLOR,
+        },
+        {
+            "name": "test",
+            "x": columns["step"],
+            "y": columns["test_loss"],
+            "color": live.DROPOUT_COLOR,
+            "dash": [6, 4],
+        },
+    ]
+    return live.lines(series, step=twin.step_count, height=220)

@@ -1,0 +1,324 @@
+// Dropout Lab's live canvas: draws what Python sends, many times a second.
+//
+// Streamlit calls the default export on mount and again with new `data` at every
+// rerun of the fragment. The canvas element stays in place between calls, so no
+// frame ever shows an empty chart: each call just paints the new picture.
+// `data.kind` picks the painter: "boundary", "network" or "lines". The shapes of
+// the payloads are built (and unit-tested) in dropout_viz/figures/live.py.
+
+const CLASS0 = [245, 147, 34]; // orange, as in TensorFlow Playground
+const CLASS1 = [8, 119, 189]; // blue
+const INK = "#31333f";
+const MUTED = "#9aa0a6";
+
+export default function (component) {
+  const { parentElement, data } = component;
+  let root = parentElement.querySelector(".dl-live");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "dl-live";
+    root.innerHTML = '<canvas role="img"></canvas>';
+    parentElement.appendChild(root);
+    // Redraw when the column is resized, with the last data we were given.
+    new ResizeObserver(() => paint(root)).observe(root);
+  }
+  root.liveData = data;
+  paint(root);
+}
+
+function paint(root) {
+  const data = root.liveData;
+  if (!data) return;
+  const canvas = root.querySelector("canvas");
+  const width = Math.max(root.clientWidth, 120);
+  const height = data.height || 300;
+  const ratio = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.width = width + "px";
+    canvas.style.height = height + "px";
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = "12px sans-serif";
+  const painters = { boundary: paintBoundary, network: paintNetwork, lines: paintLines };
+  painters[data.kind](ctx, width, height, data);
+  // What was drawn, for people using screen readers and for the end-to-end tests.
+  canvas.dataset.kind = data.kind;
+  canvas.dataset.step = String(data.step ?? "");
+  canvas.dataset.summary = data.summary || "";
+  canvas.setAttribute("aria-label", data.summary || data.kind);
+}
+
+// ---- shared helpers -------------------------------------------------------------------
+function mix(t) {
+  // t in [0, 1]: 0 -> class 0 colour, 1 -> class 1 colour, through white at 0.5
+  const c = t < 0.5 ? CLASS0 : CLASS1;
+  const s = Math.abs(t - 0.5) * 2;
+  return c.map((v) => Math.round(255 + (v - 255) * s));
+}
+
+function plotArea(width, height) {
+  return { left: 44, right: width - 10, top: 10, bottom: height - 26 };
+}
+
+function scaler(lo, hi, a, b) {
+  return (v) => a + ((v - lo) / (hi - lo || 1)) * (b - a);
+}
+
+function title(ctx, text, x, y) {
+  ctx.fillStyle = INK;
+  ctx.font = "bold 12px sans-serif";
+  ctx.fillText(text, x, y);
+  ctx.font = "12px sans-serif";
+}
+
+// ---- decision boundary or fitted curve --------------------------------------------------
+function paintBoundary(ctx, width, height, d) {
+  const size = Math.min(width, height);
+  const x0 = (width - size) / 2;
+  const [[xmin, xmax], [ymin, ymax]] = d.extent;
+  const sx = scaler(xmin, xmax, x0, x0 + size);
+  const sy = d.task === "regression" ? scaler(d.yextent[0], d.yextent[1], size - 4, 4)
+                                     : scaler(ymin, ymax, size, 0);
+  if (d.task === "regression") {
+    ctx.strokeStyle = "#e6e6e6";
+    ctx.strokeRect(x0, 0, size, size);
+    if (d.truth) drawCurve(ctx, d.truth, sx, sy, MUTED, [4, 4], 1.5);
+    drawCurve(ctx, d.curve, sx, sy, INK, [], 2.5);
+  } else {
+    // The probability grid, painted small and scaled up smoothly.
+    const n = d.resolution;
+    const tile = document.createElement("canvas");
+    tile.width = n;
+    tile.height = n;
+    const image = tile.getContext("2d").createImageData(n, n);
+    for (let row = 0; row < n; row++) {
+      for (let col = 0; col < n; col++) {
+        const [r, g, b] = mix(d.grid[row * n + col] / 255);
+        const at = ((n - 1 - row) * n + col) * 4; // row 0 is the bottom of the plot
+        image.data.set([r, g, b, 200], at);
+      }
+    }
+    tile.getContext("2d").putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(tile, x0, 0, size, size);
+  }
+  // Test points: hollow rings; training points: filled with a white edge.
+  for (const [set, filled] of [[d.test, false], [d.train, true]]) {
+    for (let i = 0; i < set.x.length; i++) {
+      const px = sx(set.x[i]);
+      const py = sy(set.y[i]);
+      const colour = d.task === "regression" ? CLASS1 : set.label[i] ? CLASS1 : CLASS0;
+      ctx.beginPath();
+      ctx.arc(px, py, filled ? 4 : 3, 0, 2 * Math.PI);
+      if (filled) {
+        ctx.fillStyle = `rgb(${colour})`;
+        ctx.fill();
+        ctx.strokeStyle = "white";
+        ctx.lineWidth = 1.2;
+      } else {
+        ctx.strokeStyle = `rgba(${colour},0.8)`;
+        ctx.lineWidth = 1.2;
+      }
+      ctx.stroke();
+    }
+  }
+  if (d.highlight !== null && d.highlight !== undefined) {
+    // The training example whose mask the network drawing shows.
+    ctx.beginPath();
+    ctx.arc(sx(d.train.x[d.highlight]), sy(d.train.y[d.highlight]), 9, 0, 2 * Math.PI);
+    ctx.strokeStyle = INK;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
+  ctx.fillStyle = INK;
+  ctx.fillText("● train   ○ test", x0 + 6, size - 8);
+}
+
+function drawCurve(ctx, curve, sx, sy, colour, dash, lineWidth) {
+  ctx.beginPath();
+  ctx.setLineDash(dash);
+  curve.x.forEach((x, i) => (i ? ctx.lineTo(sx(x), sy(curve.y[i])) : ctx.moveTo(sx(x), sy(curve.y[i]))));
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = lineWidth;
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+// ---- the network and the masks of this step ---------------------------------------------
+function paintNetwork(ctx, width, height, d) {
+  const layers = d.layers; // [{units, labels?, kept?: [0/1], drop_rate_seen?: [0..1], value?: [-1..1]}]
+  const top = 22;
+  const bottom = height - 8;
+  const xs = layers.map((_, i) => 30 + (i * (width - 60)) / (layers.length - 1));
+  const ys = layers.map((layer) => {
+    const step = Math.min(22, (bottom - top) / Math.max(layer.units, 1));
+    const span = step * (layer.units - 1);
+    const start = (top + bottom) / 2 - span / 2;
+    return Array.from({ length: layer.units }, (_, i) => start + i * step);
+  });
+  const radius = Math.max(2.5, Math.min(7, (bottom - top) / Math.max(...layers.map((l) => l.units)) / 2.6));
+  const dropped = (layer, i) => layer.kept && !layer.kept[i];
+  // Edges: width by |weight|, colour by sign; none from or to a dropped unit.
+  d.weights.forEach((matrix, l) => {
+    const from = layers[l];
+    const to = layers[l + 1];
+    for (let i = 0; i < from.units; i++) {
+      if (dropped(from, i)) continue;
+      for (let j = 0; j < to.units; j++) {
+        if (dropped(to, j)) continue;
+        const w = matrix[i * to.units + j] / 127; // -1..1 relative to the layer's largest
+        const seen = from.drop_rate_seen ? 1 - from.drop_rate_seen[i] : 1;
+        ctx.strokeStyle = w >= 0 ? `rgba(${CLASS1},${0.15 + 0.6 * Math.abs(w) * seen})`
+                                 : `rgba(${CLASS0},${0.15 + 0.6 * Math.abs(w) * seen})`;
+        ctx.lineWidth = 0.3 + 2.2 * Math.abs(w);
+        ctx.beginPath();
+        ctx.moveTo(xs[l], ys[l][i]);
+        ctx.lineTo(xs[l + 1], ys[l + 1][j]);
+        ctx.stroke();
+      }
+    }
+  });
+  // Units.
+  layers.forEach((layer, l) => {
+    ctx.fillStyle = INK;
+    ctx.textAlign = "center";
+    ctx.fillText(layer.name, xs[l], 12);
+    ctx.textAlign = "left";
+    for (let i = 0; i < layer.units; i++) {
+      const x = xs[l];
+      const y = ys[l][i];
+      ctx.beginPath();
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+      if (dropped(layer, i)) {
+        ctx.fillStyle = "#e0e0e0";
+        ctx.fill();
+        ctx.strokeStyle = MUTED;
+        ctx.lineWidth = 1;
+        ctx.stroke();
+        ctx.beginPath(); // the cross of a dropped unit
+        ctx.moveTo(x - radius, y - radius);
+        ctx.lineTo(x + radius, y + radius);
+        ctx.moveTo(x + radius, y - radius);
+        ctx.lineTo(x - radius, y + radius);
+        ctx.strokeStyle = "#c62828";
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      } else if (layer.drop_rate_seen) {
+        const g = Math.round(255 - 200 * layer.drop_rate_seen[i]); // darker = dropped more often
+        ctx.fillStyle = `rgb(${g},${g},${g})`;
+        ctx.fill();
+        ctx.strokeStyle = INK;
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      } else {
+        const v = layer.value ? layer.value[i] : 0;
+        ctx.fillStyle = `rgb(${mix((v + 1) / 2)})`;
+        ctx.fill();
+        ctx.strokeStyle = INK;
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+    }
+    if (layer.hidden_units) {
+      ctx.fillStyle = MUTED;
+      ctx.textAlign = "center";
+      ctx.fillText(`+${layer.hidden_units} more`, xs[l], height - 2);
+      ctx.textAlign = "left";
+    }
+  });
+}
+
+// ---- line chart (log or linear y) ----------------------------------------------------------
+function paintLines(ctx, width, height, d) {
+  const area = plotArea(width, height);
+  const log = d.log_y;
+  const tf = (v) => (log ? Math.log10(Math.max(v, 1e-4)) : v);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let xmax = 1;
+  for (const s of d.series) {
+    for (const v of s.y) {
+      if (v === null) continue;
+      lo = Math.min(lo, tf(v));
+      hi = Math.max(hi, tf(v));
+    }
+    xmax = Math.max(xmax, s.x[s.x.length - 1] || 1);
+  }
+  if (!isFinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
+  if (hi - lo < 1e-6) hi = lo + 1;
+  const sx = scaler(0, xmax, area.left, area.right);
+  const sy = scaler(lo, hi, area.bottom, area.top);
+  // Axes and ticks.
+  ctx.strokeStyle = "#d0d0d0";
+  ctx.lineWidth = 1;
+  ctx.fillStyle = MUTED;
+  const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi);
+  for (const t of ticks) {
+    const y = sy(log ? Math.log10(t) : t);
+    ctx.beginPath();
+    ctx.moveTo(area.left, y);
+    ctx.lineTo(area.right, y);
+    ctx.stroke();
+    ctx.fillText(formatTick(t), 2, y + 4);
+  }
+  ctx.fillText(`${d.x_label}: ${Math.round(xmax).toLocaleString("en-US")}`, area.right - 110, height - 6);
+  ctx.fillText(d.y_label, area.left + 4, height - 6);
+  // Series.
+  for (const s of d.series) {
+    ctx.beginPath();
+    ctx.setLineDash(s.dash || []);
+    let started = false;
+    s.x.forEach((x, i) => {
+      const v = s.y[i];
+      if (v === null) return;
+      const px = sx(x);
+      const py = sy(tf(v));
+      if (started) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+      started = true;
+    });
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = s.width || 2;
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  // Legend.
+  let ly = area.top + 4;
+  for (const s of d.series) {
+    ctx.strokeStyle = s.color;
+    ctx.setLineDash(s.dash || []);
+    ctx.lineWidth = s.width || 2;
+    ctx.beginPath();
+    ctx.moveTo(area.right - 150, ly);
+    ctx.lineTo(area.right - 128, ly);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = INK;
+    ctx.fillText(s.name, area.right - 122, ly + 4);
+    ly += 15;
+  }
+}
+
+function logTicks(lo, hi) {
+  const out = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) out.push(10 ** e);
+  return out.filter((t) => Math.log10(t) >= lo - 1e-9 && Math.log10(t) <= hi + 1e-9);
+}
+
+function linearTicks(lo, hi) {
+  const step = 10 ** Math.floor(Math.log10((hi - lo) / 4 || 1));
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) out.push(t);
+  return out.slice(0, 8);
+}
+
+function formatTick(t) {
+  return t >= 1000 || t < 0.01 ? t.toExponential(0) : String(Number(t.toPrecision(2)));
+}

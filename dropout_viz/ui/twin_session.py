@@ -1,0 +1,126 @@
+"""The Playground's per-user state: its settings, its data and the twin being trained.
+
+Lives in ``st.session_state`` (one per browser session), never in a global
+cache: every student trains their own twin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from dropout_viz.core import limits
+from dropout_viz.core.data import DEFAULT_NOISE, DataConfig, Dataset, make_dataset
+from dropout_viz.core.training import TrainConfig, Twin
+
+
+@dataclass(frozen=True)
+class PlaygroundSettings:
+    dataset: str = "moons"
+    n_train: int = limits.PLAYGROUND_N_TRAIN.default
+    noise: float = DEFAULT_NOISE["moons"]
+    test_share: float = limits.TEST_SHARE.default
+    layers: int = limits.LAYERS.default
+    width: int = limits.WIDTH.default
+    drop_rate: float = limits.PLAYGROUND_DROP_RATE.default  # shared by every hidden layer...
+    layer_rates: tuple[float, ...] = ()  # ...unless one rate per layer is given here
+    activation: str = "tanh"
+    learning_rate: float = limits.LEARNING_RATE.default
+    optimizer: str = "adam"
+    batch_size: int = 0
+    weight_decay: float = 0.0
+    seed: int = 0
+
+    @property
+    def drop_rates(self) -> tuple[float, ...]:
+        if len(self.layer_rates) == self.layers:
+            return self.layer_rates
+        return (self.drop_rate,) * self.layers
+
+    def data_config(self) -> DataConfig:
+        share = self.test_share
+        n_test = min(
+            limits.N_TEST.high, max(limits.N_TEST.low, round(self.n_train * share / (1 - share)))
+        )
+        return DataConfig(self.dataset, self.n_train, n_test, self.noise, self.seed)
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig(
+            hidden=(self.width,) * self.layers,
+            drop_rate=self.drop_rates,
+            activation=self.activation,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            seed=self.seed,
+            eval_every=limits.STEPS_PER_TICK.default,
+        )
+
+
+# What a URL may set, and within which bounds.
+RULES = {
+    "dataset": limits.PLAYGROUND_DATASETS,
+    "n_train": limits.PLAYGROUND_N_TRAIN,
+    "noise": limits.NOISE,
+    "test_share": limits.TEST_SHARE,
+    "layers": limits.LAYERS,
+    "width": limits.WIDTH,
+    "drop_rate": limits.PLAYGROUND_DROP_RATE,
+    "layer_rates": limits.PLAYGROUND_DROP_RATE,
+    "activation": limits.ACTIVATIONS,
+    "learning_rate": limits.LEARNING_RATE,
+    "optimizer": limits.OPTIMIZERS,
+    "batch_size": limits.BATCH_SIZE,
+    "weight_decay": limits.WEIGHT_DECAY,
+    "seed": limits.SEED,
+}
+
+# Settings a running twin can take at once; every other change starts the twins again.
+LIVE_FIELDS = frozenset({"drop_rate", "layer_rates", "learning_rate", "weight_decay"})
+
+
+@dataclass
+class TwinSession:
+    settings: PlaygroundSettings = field(default_factory=PlaygroundSettings)
+    data: Dataset | None = None
+    twin: Twin | None = None
+    playing: bool = False
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Start both twins again from identical initial weights."""
+        self.data = make_dataset(self.settings.data_config())
+        self.twin = Twin(self.data, self.settings.train_config())
+
+    def apply(self, settings: PlaygroundSettings) -> str | None:
+        """Take new settings; return "reset" or "live" (what happened), or None if unchanged."""
+        changed = {
+            f.name
+            for f in fields(settings)
+            if getattr(settings, f.name) != getattr(self.settings, f.name)
+        }
+        if not changed:
+            return None
+        # Validate everything before touching the running twin.
+        settings.data_config().validate()
+        settings.train_config().validate()
+        self.settings = settings
+        if changed - LIVE_FIELDS:
+            self.reset()
+            return "reset"
+        self.twin.set_hyperparameters(settings.learning_rate, settings.weight_decay)
+        self.twin.set_drop_rate(settings.drop_rates)
+        return "live"
+
+    def step(self, n: int) -> int:
+        taken = self.twin.step(n)
+        if self.twin.status == "diverged":
+            self.playing = False
+        return taken
+
+
+def with_dataset(settings: PlaygroundSettings, dataset: str) -> PlaygroundSettings:
+    """Switching dataset also takes that dataset's natural noise level."""
+    return replace(settings, dataset=dataset, noise=DEFAULT_NOISE[dataset])

@@ -1,0 +1,102 @@
+"""The Playground page in AppTest: controls, buttons, URL state, divergence."""
+
+import re
+
+import pytest
+
+from dropout_viz.pages.playground import CHUNK, STATE
+
+
+def step_text(at) -> int:
+    """The number in the `Step 1,234` text inside st.container(key="step")."""
+    for markdown in at.markdown:
+        match = re.match(r"\*\*Step ([\d,]+)\*\*", markdown.value)
+        if match:
+            return int(match.group(1).replace(",", ""))
+    raise AssertionError("no step counter on the page")
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_page_runs_and_shows_the_twins(run_page):
+    at = run_page("playground")
+    assert step_text(at) == 0
+    texts = " ".join(m.value for m in at.markdown)
+    assert "No dropout" in texts and "Dropout" in texts
+    assert [m.label for m in at.metric][:2] == ["Gap without dropout", "Gap with dropout"]
+    assert button(at, "Play")
+    assert all(w.help for w in at.sidebar.slider), "every slider explains itself"
+
+
+def test_step_buttons_advance_the_counter(run_page):
+    at = run_page("playground")
+    button(at, "Step").click().run()
+    assert step_text(at) == 1
+    button(at, f"Step ×{CHUNK}").click().run()
+    assert step_text(at) == 1 + CHUNK
+    assert at.session_state[STATE].twin.step_count == 1 + CHUNK
+
+
+def test_changing_p_changes_the_dropout_twin_without_reset(run_page):
+    at = run_page("playground")
+    button(at, f"Step ×{CHUNK}").click().run()
+    at.sidebar.slider(key="pg_drop_rate").set_value(0.2).run()
+    twin = at.session_state[STATE].twin
+    assert twin.model.drop_rates[1].tolist() == [pytest.approx(0.2)] * 2
+    assert twin.model.drop_rates[0].tolist() == [0.0, 0.0]  # the baseline stays at 0
+    assert step_text(at) == CHUNK  # the running twins were kept
+
+
+def test_changing_the_data_resets_the_twins(run_page):
+    at = run_page("playground")
+    button(at, f"Step ×{CHUNK}").click().run()
+    at.sidebar.selectbox(key="pg_dataset").set_value("circles").run()
+    assert step_text(at) == 0
+    assert at.session_state[STATE].data.config.dataset == "circles"
+    assert at.sidebar.slider(key="pg_noise").value == 0.15  # the dataset's own noise
+
+
+def test_reset_starts_again(run_page):
+    at = run_page("playground")
+    button(at, "Step").click().run()
+    button(at, "Reset").click().run()
+    assert step_text(at) == 0
+
+
+def test_play_becomes_pause(run_page):
+    at = run_page("playground")
+    button(at, "Play").click().run()
+    assert button(at, "Pause")
+    assert at.session_state[STATE].playing
+    button(at, "Pause").click().run()
+    assert button(at, "Play")
+
+
+def test_divergence_pauses_with_a_warning(run_page):
+    at = run_page(
+        "playground",
+        {"dataset": "sine", "optimizer": "sgd", "learning_rate": "3.0", "activation": "relu"},
+    )
+    for _ in range(4):
+        button(at, f"Step ×{CHUNK}").click().run()
+    assert at.session_state[STATE].twin.status == "diverged"
+    warning = " ".join(w.value for w in at.warning)
+    assert "diverged" in warning and "lower the learning rate" in warning
+    assert not at.exception
+
+
+def test_url_values_out_of_range_are_clamped_with_a_warning(run_page):
+    at = run_page("playground", {"n_train": "99999", "drop_rate": "abc", "dataset": "mnist"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Training points 99999 is outside" in warnings
+    assert "not a number" in warnings and "'mnist'" in warnings
+    settings = at.session_state[STATE].settings
+    assert settings.n_train == 500 and settings.drop_rate == 0.5 and settings.dataset == "moons"
+
+
+def test_settings_are_written_to_the_url(run_page):
+    at = run_page("playground")
+    at.sidebar.slider(key="pg_n_train").set_value(120).run()
+    assert at.query_params["n_train"] == "120"
