@@ -3,10 +3,10 @@
 import streamlit as st
 
 from dropout_viz.pages import PAGES
-from dropout_viz.ui.runtime import prepare_process
+from dropout_viz.ui.runtime import freeze_new_imports, use_one_torch_thread
 
 st.set_page_config(page_title="Dropout Lab", page_icon=":material/blur_on:", layout="wide")
-prepare_process()  # torch threads and GC, once per process: see its docstring
+use_one_torch_thread()
 st.navigation(
     [
         st.Page(
@@ -19,3 +19,4 @@ st.navigation(
         for page in PAGES
     ]
 ).run()
+freeze_new_imports()  # keeps the GC after every run cheap: see its docstring

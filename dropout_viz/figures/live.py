@@ -84,7 +84,7 @@ def network(
     drop_frequency: Sequence[np.ndarray | None] | None = None,
     input_names: Sequence[str] | None = None,
     step: int = 0,
-    height: int = 340,
+    height: int = 440,
 ) -> dict:
     """The network as layers of units with weighted edges.
 
@@ -134,8 +134,9 @@ def network(
 
 
 def _thin(xs: Sequence, limit: int = MAX_CURVE_POINTS) -> slice:
+    """Every k-th point so at most ``limit`` remain, always ending on the newest one."""
     stride = max(1, -(-len(xs) // limit))
-    return slice(None, None, stride)
+    return slice((len(xs) - 1) % stride, None, stride)
 
 
 def lines(

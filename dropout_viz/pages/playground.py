@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -286,11 +287,13 @@ def _live_view() -> None:
     @st.fragment(run_every=limits.TICK_SECONDS if session.playing else None)
     def live_part() -> None:
         session: TwinSession = st.session_state[STATE]
+        started = time.perf_counter()
         if session.playing:
             session.step(CHUNK)
             if not session.playing:  # it just diverged: redraw the buttons and the warning
                 st.rerun()
         _draw(session)
+        session.speed.record(started, time.perf_counter(), session.twin.step_count)
 
     live_part()
 
@@ -299,6 +302,12 @@ def _draw(session: TwinSession) -> None:
     twin, data = session.twin, session.data
     with st.container(key="step"):
         st.markdown(f"**Step {twin.step_count:,}** · seed {session.settings.seed}")
+    if session.playing and session.speed.ready:
+        st.caption(
+            f"{session.speed.steps_per_second:,.0f} steps/s · "
+            f"{session.speed.median_tick_ms:.0f} ms of server time per update",
+            help="Measured over the last few seconds of play, training included.",
+        )
     baseline_point, dropout_point = twin.latest
     gap_base = baseline_point["test_loss"] - baseline_point["train_loss"]
     gap_drop = dropout_point["test_loss"] - dropout_point["train_loss"]
@@ -337,13 +346,17 @@ def _draw(session: TwinSession) -> None:
     left, right = st.columns(2)
     with left:
         frequency = st.session_state.get("pg_frequency", False)
+        scales = " / ".join(
+            f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates)
+        )
         st.markdown(
-            "**The masks of this step** (dropout twin) — "
+            "**The masks of this step** (dropout twin): "
             + (
-                "shade = how often each unit was dropped in this batch"
+                "shade = share of this batch that dropped the unit"
                 if frequency
-                else "crossed = dropped for the highlighted example"
+                else "the mask the optimizer just used for the ringed example"
             )
+            + f". Kept units were multiplied by 1/(1−p) = {scales}."
         )
         live_canvas(_network(twin, example, frequency), key="pg_network")
     with right:

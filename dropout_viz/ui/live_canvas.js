@@ -60,10 +60,6 @@ function mix(t) {
   return c.map((v) => Math.round(255 + (v - 255) * s));
 }
 
-function plotArea(width, height) {
-  return { left: 44, right: width - 10, top: 10, bottom: height - 26 };
-}
-
 function scaler(lo, hi, a, b) {
   return (v) => a + ((v - lo) / (hi - lo || 1)) * (b - a);
 }
@@ -150,17 +146,17 @@ function drawCurve(ctx, curve, sx, sy, colour, dash, lineWidth) {
 
 // ---- the network and the masks of this step ---------------------------------------------
 function paintNetwork(ctx, width, height, d) {
-  const layers = d.layers; // [{units, labels?, kept?: [0/1], drop_rate_seen?: [0..1], value?: [-1..1]}]
-  const top = 22;
-  const bottom = height - 8;
-  const xs = layers.map((_, i) => 30 + (i * (width - 60)) / (layers.length - 1));
+  const layers = d.layers; // [{units, name, kept?: [0/1], drop_rate_seen?: [0..1], value?: [-1..1]}]
+  const top = 30;
+  const bottom = height - 40; // room for the legend
+  const xs = layers.map((_, i) => 40 + (i * (width - 80)) / (layers.length - 1));
+  const most = Math.max(...layers.map((l) => l.units));
+  const gap = Math.min(26, (bottom - top) / Math.max(most - 1, 1));
+  const radius = Math.max(2.5, Math.min(8, gap * 0.36));
   const ys = layers.map((layer) => {
-    const step = Math.min(22, (bottom - top) / Math.max(layer.units, 1));
-    const span = step * (layer.units - 1);
-    const start = (top + bottom) / 2 - span / 2;
-    return Array.from({ length: layer.units }, (_, i) => start + i * step);
+    const start = (top + bottom) / 2 - (gap * (layer.units - 1)) / 2;
+    return Array.from({ length: layer.units }, (_, i) => start + i * gap);
   });
-  const radius = Math.max(2.5, Math.min(7, (bottom - top) / Math.max(...layers.map((l) => l.units)) / 2.6));
   const dropped = (layer, i) => layer.kept && !layer.kept[i];
   // Edges: width by |weight|, colour by sign; none from or to a dropped unit.
   d.weights.forEach((matrix, l) => {
@@ -226,17 +222,65 @@ function paintNetwork(ctx, width, height, d) {
     if (layer.hidden_units) {
       ctx.fillStyle = MUTED;
       ctx.textAlign = "center";
-      ctx.fillText(`+${layer.hidden_units} more`, xs[l], height - 2);
+      ctx.fillText(`+${layer.hidden_units} more`, xs[l], bottom + 16);
       ctx.textAlign = "left";
     }
   });
+  networkLegend(ctx, height, Boolean(layers.some((l) => l.drop_rate_seen)));
+}
+
+function networkLegend(ctx, height, frequency) {
+  const y = height - 10;
+  let x = 8;
+  const item = (draw, text) => {
+    draw(x + 6, y - 4);
+    ctx.fillStyle = INK;
+    ctx.fillText(text, x + 16, y);
+    x += 24 + ctx.measureText(text).width;
+  };
+  const dot = (fill) => (cx, cy) => {
+    ctx.beginPath();
+    ctx.arc(cx, cy, 5, 0, 2 * Math.PI);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.strokeStyle = INK;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  };
+  const edge = (colour) => (cx, cy) => {
+    ctx.beginPath();
+    ctx.moveTo(cx - 7, cy);
+    ctx.lineTo(cx + 7, cy);
+    ctx.strokeStyle = `rgb(${colour})`;
+    ctx.lineWidth = 2.5;
+    ctx.stroke();
+  };
+  if (frequency) {
+    item(dot("rgb(235,235,235)"), "rarely dropped");
+    item(dot("rgb(70,70,70)"), "often dropped");
+  } else {
+    item(dot(`rgb(${mix(0.9)})`), "kept (colour = activation)");
+    item((cx, cy) => {
+      ctx.beginPath();
+      ctx.moveTo(cx - 5, cy - 5);
+      ctx.lineTo(cx + 5, cy + 5);
+      ctx.moveTo(cx + 5, cy - 5);
+      ctx.lineTo(cx - 5, cy + 5);
+      ctx.strokeStyle = "#c62828";
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }, "dropped");
+  }
+  item(edge(CLASS1), "weight > 0");
+  item(edge(CLASS0), "weight < 0");
 }
 
 // ---- line chart (log or linear y) ----------------------------------------------------------
 function paintLines(ctx, width, height, d) {
-  const area = plotArea(width, height);
+  const legendRows = legend(ctx, width, d.series); // drawn first, at the top
+  const area = { left: 46, right: width - 12, top: 10 + 16 * legendRows, bottom: height - 30 };
   const log = d.log_y;
-  const tf = (v) => (log ? Math.log10(Math.max(v, 1e-4)) : v);
+  const tf = (v) => (log ? Math.log10(Math.max(v, 1e-7)) : v);
   let lo = Infinity;
   let hi = -Infinity;
   let xmax = 1;
@@ -253,23 +297,39 @@ function paintLines(ctx, width, height, d) {
     hi = 1;
   }
   if (hi - lo < 1e-6) hi = lo + 1;
+  const pad = (hi - lo) * 0.05;
+  lo -= pad;
+  hi += pad;
   const sx = scaler(0, xmax, area.left, area.right);
   const sy = scaler(lo, hi, area.bottom, area.top);
-  // Axes and ticks.
-  ctx.strokeStyle = "#d0d0d0";
+  // Grid, y ticks on the left, x ticks below.
   ctx.lineWidth = 1;
   ctx.fillStyle = MUTED;
-  const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi);
-  for (const t of ticks) {
+  ctx.textAlign = "right";
+  for (const t of log ? logTicks(lo, hi) : niceTicks(lo, hi)) {
     const y = sy(log ? Math.log10(t) : t);
+    ctx.strokeStyle = "#e4e4e4";
     ctx.beginPath();
     ctx.moveTo(area.left, y);
     ctx.lineTo(area.right, y);
     ctx.stroke();
-    ctx.fillText(formatTick(t), 2, y + 4);
+    ctx.fillText(formatTick(t), area.left - 5, y + 4);
   }
-  ctx.fillText(`${d.x_label}: ${Math.round(xmax).toLocaleString("en-US")}`, area.right - 110, height - 6);
-  ctx.fillText(d.y_label, area.left + 4, height - 6);
+  ctx.textAlign = "center";
+  for (const t of niceTicks(0, xmax)) {
+    ctx.fillText(Math.round(t).toLocaleString("en-US"), sx(t), area.bottom + 14);
+  }
+  ctx.textAlign = "right";
+  ctx.fillText(d.x_label, area.right, height - 2);
+  ctx.textAlign = "left";
+  ctx.save();
+  ctx.translate(10, (area.top + area.bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center";
+  ctx.fillText(d.y_label + (log ? " (log scale)" : ""), 0, 0);
+  ctx.restore();
+  ctx.strokeStyle = "#bbbbbb";
+  ctx.strokeRect(area.left, area.top, area.right - area.left, area.bottom - area.top);
   // Series.
   for (const s of d.series) {
     ctx.beginPath();
@@ -289,36 +349,53 @@ function paintLines(ctx, width, height, d) {
     ctx.stroke();
     ctx.setLineDash([]);
   }
-  // Legend.
-  let ly = area.top + 4;
-  for (const s of d.series) {
+}
+
+function legend(ctx, width, series) {
+  // One row of "— name" items, wrapping; returns how many rows it used.
+  let x = 46;
+  let row = 0;
+  for (const s of series) {
+    const w = 30 + ctx.measureText(s.name).width + 14;
+    if (x + w > width && x > 46) {
+      x = 46;
+      row += 1;
+    }
+    const y = 10 + row * 16;
     ctx.strokeStyle = s.color;
     ctx.setLineDash(s.dash || []);
     ctx.lineWidth = s.width || 2;
     ctx.beginPath();
-    ctx.moveTo(area.right - 150, ly);
-    ctx.lineTo(area.right - 128, ly);
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + 24, y);
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = INK;
-    ctx.fillText(s.name, area.right - 122, ly + 4);
-    ly += 15;
+    ctx.fillText(s.name, x + 30, y + 4);
+    x += w;
   }
+  return row + 1;
 }
 
 function logTicks(lo, hi) {
+  // Powers of ten, plus 2 and 5 times them when the range is under two decades.
+  const steps = hi - lo < 2 ? [1, 2, 5] : [1];
   const out = [];
-  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) out.push(10 ** e);
-  return out.filter((t) => Math.log10(t) >= lo - 1e-9 && Math.log10(t) <= hi + 1e-9);
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of steps) out.push(m * 10 ** e);
+  }
+  return out.filter((t) => Math.log10(t) >= lo && Math.log10(t) <= hi);
 }
 
-function linearTicks(lo, hi) {
-  const step = 10 ** Math.floor(Math.log10((hi - lo) / 4 || 1));
+function niceTicks(lo, hi) {
+  const raw = (hi - lo) / 5 || 1;
+  const base = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw);
   const out = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) out.push(t);
-  return out.slice(0, 8);
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
+  return out;
 }
 
 function formatTick(t) {
-  return t >= 1000 || t < 0.01 ? t.toExponential(0) : String(Number(t.toPrecision(2)));
+  return t >= 10000 || t < 0.001 ? t.toExponential(0) : String(Number(t.toPrecision(2)));
 }

@@ -1,37 +1,40 @@
-"""Process-wide settings of the server that every page depends on, applied once."""
+"""Process-wide settings of the server that every page depends on."""
 
 from __future__ import annotations
 
 import gc
+import sys
 
-_prepared = False
+import torch
+
+_modules_when_frozen = 0
 
 
-def prepare_process() -> None:
-    """One torch thread per session, and a garbage collector that stays cheap. Idempotent.
+def use_one_torch_thread() -> None:
+    """Our networks are tiny: torch's intra-op thread pool costs more in hand-offs than it
+    saves (25 twin steps take ~50 ms on 2 threads, ~15 ms on 1). Streamlit already runs
+    each browser session in its own thread, so a class still spreads over every core."""
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
 
-    Threads: our networks are tiny, so torch's intra-op thread pool costs more in
-    hand-offs than it saves (25 twin steps: ~50 ms on 2 threads, ~15 ms on 1).
-    Streamlit already runs each browser session in its own thread, so a class of
-    students still spreads over every core.
 
-    Garbage collector: Streamlit calls ``gc.collect(2)`` after every script run,
-    fragment runs included (``runner.postScriptGC``). With torch, plotly and
-    pandas imported a full collection walks ~1 M long-lived objects: ~110 ms
-    here, which caps a live fragment near 2 updates/s. ``gc.freeze()`` moves
-    everything that exists after the heavy imports (modules, classes,
-    functions: nothing that ever becomes garbage) into a permanent generation
-    the collector skips. The per-run collection keeps freeing what each run
-    leaves behind, so memory stays flat; switching ``postScriptGC`` off instead
-    would have given that up.
+def freeze_new_imports() -> None:
+    """Keep Streamlit's per-run garbage collection cheap; call at the end of a script run.
+
+    Streamlit calls ``gc.collect(2)`` after every script run, fragment runs included
+    (``runner.postScriptGC``). A full collection walks every container object, and
+    with torch, plotly and pandas loaded that is over 300 000 of them: ~110 ms here,
+    which caps a live fragment near 2 updates/s. Almost all are modules, classes and
+    functions that never become garbage, so once new modules have been imported we
+    collect once and ``gc.freeze()`` what is left into a permanent generation the
+    collector skips. torch and plotly import much of themselves lazily (the first
+    fused Adam pulls in torch._dynamo and sympy), so this runs again whenever
+    ``sys.modules`` has grown. Per-run garbage is still collected after every run,
+    so memory stays flat — switching ``postScriptGC`` off would have given that up.
     """
-    global _prepared
-    if _prepared:
+    global _modules_when_frozen
+    if len(sys.modules) == _modules_when_frozen:
         return
-    import plotly.graph_objects  # noqa: F401  - the heavy imports, loaded before freezing
-    import torch
-
-    torch.set_num_threads(1)
-    gc.collect()  # first free what is already garbage, so it is not frozen forever
+    gc.collect()  # free what is garbage now, so that it is not frozen forever
     gc.freeze()
-    _prepared = True
+    _modules_when_frozen = len(sys.modules)

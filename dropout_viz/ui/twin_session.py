@@ -6,6 +6,8 @@ cache: every student trains their own twin.
 
 from __future__ import annotations
 
+import statistics
+from collections import deque
 from dataclasses import dataclass, field, fields, replace
 
 from dropout_viz.core import limits
@@ -79,12 +81,36 @@ RULES = {
 LIVE_FIELDS = frozenset({"drop_rate", "layer_rates", "learning_rate", "weight_decay"})
 
 
+class Speedometer:
+    """Server time per screen update and training steps per second, over recent updates."""
+
+    def __init__(self, window: int = 60) -> None:
+        self.ticks: deque[tuple[float, float, int]] = deque(maxlen=window)  # start, end, step
+
+    def record(self, start: float, end: float, step: int) -> None:
+        self.ticks.append((start, end, step))
+
+    @property
+    def ready(self) -> bool:
+        return len(self.ticks) >= 5
+
+    @property
+    def median_tick_ms(self) -> float:
+        return 1000 * statistics.median(end - start for start, end, _ in self.ticks)
+
+    @property
+    def steps_per_second(self) -> float:
+        (first, _, first_step), (_, last, last_step) = self.ticks[0], self.ticks[-1]
+        return (last_step - first_step) / max(last - first, 1e-9)
+
+
 @dataclass
 class TwinSession:
     settings: PlaygroundSettings = field(default_factory=PlaygroundSettings)
     data: Dataset | None = None
     twin: Twin | None = None
     playing: bool = False
+    speed: Speedometer = field(default_factory=Speedometer)
 
     def __post_init__(self) -> None:
         self.reset()

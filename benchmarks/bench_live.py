@@ -1,0 +1,144 @@
+"""How live is the Playground? Drives the real page in headless Chromium.
+
+    .venv/bin/python benchmarks/bench_live.py [--seconds 15]
+
+Starts `streamlit run app.py` on a free port, opens the Playground, presses
+Play and counts, inside the page on every animation frame, how often the step
+counter changes and whether any chart canvas is missing. The server reports
+its own median time per update and training steps per second in the caption
+under the counter (measured over its last 60 updates). Prints a table; the
+targets come from the Playground issue. Nothing is asserted: timings belong
+here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, free_port, wait_for_health  # noqa: E402
+
+# The Playground draws five canvases (two boundaries, the network, two loss charts).
+CANVASES_DRAWN_JS = """() => {
+  let n = 0;
+  document.querySelectorAll('*').forEach((node) => {
+    if (node.shadowRoot) n += node.shadowRoot.querySelectorAll('canvas[data-kind]').length;
+  });
+  return n >= 5;
+}"""
+
+# Runs inside the page: one sample per animation frame.
+COUNTER_JS = """() => {
+  const stats = {frames: 0, changes: 0, missing: 0, last: null, start: performance.now()};
+  window.__liveStats = stats;
+  const canvases = () => {
+    const found = [];
+    document.querySelectorAll('*').forEach((node) => {
+      if (node.shadowRoot) node.shadowRoot.querySelectorAll('canvas').forEach((c) => found.push(c));
+    });
+    return found;
+  };
+  const expected = canvases().length;
+  stats.expected = expected;
+  const sample = () => {
+    stats.frames += 1;
+    const counter = document.querySelector('.st-key-step');
+    const text = counter ? counter.innerText : null;
+    if (text !== stats.last) { stats.changes += 1; stats.last = text; }
+    const now = canvases();
+    const gone = now.some((c) => c.width === 0 || !c.isConnected);
+    if (now.length < expected || gone) stats.missing += 1;
+    requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+}"""
+
+RESULT_JS = """() => {
+  const s = window.__liveStats;
+  return {frames: s.frames, changes: s.changes, missing: s.missing, expected: s.expected,
+          seconds: (performance.now() - s.start) / 1000, last: s.last};
+}"""
+
+
+def measure(url: str, seconds: float) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(url)
+        page.wait_for_selector(".st-key-step", timeout=90_000)
+        page.wait_for_function(CANVASES_DRAWN_JS, timeout=60_000)
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).wait_for()
+        # Let the server fill its 60-update window before sampling.
+        page.wait_for_function("() => /steps\\/s/.test(document.body.innerText)", timeout=60_000)
+        page.evaluate(COUNTER_JS)
+        page.wait_for_timeout(seconds * 1000)  # the measurement window itself
+        stats = page.evaluate(RESULT_JS)
+        caption = page.get_by_text(re.compile(r"steps/s")).first.inner_text()
+        browser.close()
+    server = re.search(r"([\d,]+) steps/s · (\d+) ms", caption)
+    stats["steps_per_second"] = float(server.group(1).replace(",", ""))
+    stats["server_ms"] = float(server.group(2))
+    return stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15.0, help="measurement window")
+    args = parser.parse_args()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_health(url, server, 120)
+        s = measure(url, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rows = [
+        ("visible updates per second", s["changes"] / s["seconds"], ">= 15 (ceiling 20)"),
+        ("browser frames per second", s["frames"] / s["seconds"], "~60"),
+        (
+            "frames with a chart missing",
+            s["missing"],
+            f"0 (of {s['frames']}, {s['expected']} canvases)",
+        ),
+        ("server time per update, median (ms)", s["server_ms"], "<= 25"),
+        ("training steps per second (pair)", s["steps_per_second"], ">= 500"),
+    ]
+    print(f"Playground, default settings, {s['seconds']:.1f} s of play ({s['last']})")
+    print(f"{'measure':38} {'value':>9}  target")
+    for name, value, target in rows:
+        print(f"{name:38} {value:9.1f}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
