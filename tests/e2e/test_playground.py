@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_no_exception, open_page
+from .conftest import assert_no_exception, open_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -44,4 +44,52 @@ def test_play_trains_and_redraws_pause_stops(page, app_url):
         f"() => document.querySelector('.st-key-step').innerText.includes('Step {paused_at + 1:,}')"
     )
     assert step_of(page) == paused_at + 1
+    assert_no_exception(page)
+
+
+# Records every WebSocket the page opens, so a test can cut the connection.
+RECORD_SOCKETS = """(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = function (...args) {
+    const socket = new Native(...args);
+    window.__sockets.push(socket);
+    return socket;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})();"""
+CONNECTION = (
+    "document.querySelector('[data-testid=stApp]').getAttribute('data-test-connection-state')"
+)
+
+
+def test_a_reconnecting_browser_finds_its_session_as_it_left_it(page, app_url):
+    page.add_init_script(RECORD_SOCKETS)
+    open_page(page, app_url)
+    page.get_by_role("button", name="Step ×25", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-step').innerText.includes('Step 25')"
+    )
+    page.evaluate("() => window.__sockets.forEach((socket) => socket.close())")  # the wifi drops
+    page.wait_for_function(f"() => {CONNECTION} !== 'CONNECTED'")
+    page.wait_for_function(f"() => {CONNECTION} === 'CONNECTED'")
+    assert page.evaluate("() => window.__sockets.length") == 2  # it really did reconnect
+    assert step_of(page) == 25  # same session: the twins kept their 25 steps
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-step').innerText.includes('Step 26')"
+    )
+    assert_no_exception(page)
+
+
+def test_rapid_clicks_and_a_reload_never_raise(page, app_url):
+    open_page(page, app_url)
+    for name in ["Play", "Step", "Reset", "Step ×25", "Step", "Reset", "Step ×25"]:
+        page.get_by_role("button", name=name, exact=True).click(no_wait_after=True, timeout=5000)
+    page.get_by_role("button", name=re.compile("^(Play|Pause)$")).first.wait_for()
+    page.reload()
+    page.wait_for_selector(".st-key-step")
+    wait_until_idle(page)
+    assert step_of(page) == 0  # a reload is a new session, and it starts cleanly
     assert_no_exception(page)
