@@ -68,13 +68,13 @@ def render_site_config(listen_port: int, replica_ports: list[int]) -> str:
         r"(?m)^(\s*)listen\s+80;", rf"\g<1>listen 127.0.0.1:{listen_port};", text
     )
     assert listens == 1, "deploy/nginx.conf should have one `listen 80;`"
-    upstreams = re.findall(r"(?m)^\s*server\s+127\.0\.0\.1:(\d+)", text)
-    assert len(upstreams) == len(replica_ports), upstreams
-    for old, new in zip(upstreams, replica_ports):
-        text, n = re.subn(
-            rf"(?m)^(\s*server\s+)127\.0\.0\.1:{old}\b", rf"\g<1>127.0.0.1:{new}", text
-        )
-        assert n == 1
+    ports = iter(replica_ports)
+    text, servers = re.subn(
+        r"(?m)^(\s*server\s+)127\.0\.0\.1:\d+",
+        lambda m: f"{m.group(1)}127.0.0.1:{next(ports)}",
+        text,
+    )
+    assert servers == len(replica_ports), f"expected {len(replica_ports)} upstream servers"
     return text
 
 
