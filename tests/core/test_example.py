@@ -1,0 +1,77 @@
+"""The lesson's example run live, against the plain PyTorch code with torch.manual_seed."""
+
+import pytest
+import torch
+from torch import nn
+
+from dropout_viz.core import example
+from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
+
+
+class PlainSimpleNN(nn.Module):
+    """The seed lesson's class, exactly as a learner types it."""
+
+    def __init__(self):
+        super(PlainSimpleNN, self).__init__()  # noqa: UP008 - as the lesson writes it
+        self.fc1 = nn.Linear(10, 50)
+        self.dropout = nn.Dropout(p=0.3)  # 30% dropout
+        self.fc2 = nn.Linear(50, 1)
+
+    def forward(self, x):
+        x = torch.relu(self.fc1(x))
+        x = self.dropout(x)  # randomly zero some activations during training
+        x = self.fc2(x)
+        return x
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_same_numbers_as_the_lessons_code_after_manual_seed(seed):
+    torch.manual_seed(seed)
+    model = PlainSimpleNN()
+    model.train()  # enable dropout
+    input_tensor = torch.randn(5, 10)
+    output = model(input_tensor)
+    second = model(input_tensor)
+
+    run = example.run_example(seed)
+    assert torch.equal(run.inputs, input_tensor)
+    assert run.printed == str(output)  # what print(output) shows, grad_fn and all
+    assert torch.equal(run.train_outputs[0], output.detach()[:, 0])
+    assert torch.equal(run.train_outputs[1], second.detach()[:, 0])
+    model.eval()
+    assert torch.equal(run.eval_outputs[0], model(input_tensor).detach()[:, 0])
+
+
+def test_masks_explain_the_train_mode_outputs():
+    run = example.run_example(3)
+    torch.manual_seed(3)
+    model = PlainSimpleNN()
+    hidden = torch.relu(model.fc1(run.inputs))
+    assert run.keep_masks.shape == (3, 5, 50) and run.keep_masks.dtype == torch.bool
+    for mask, outputs in zip(run.keep_masks, run.train_outputs):
+        expected = model.fc2(hidden * mask / 0.7)[:, 0].detach()
+        torch.testing.assert_close(outputs, expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_train_passes_differ_eval_passes_repeat_and_match_the_mean(seed):
+    # Deterministic per seed; a miss would be a 4-standard-error event for one of 5 outputs
+    # (about 1 in 3,000 per seed), not a flaky test.
+    run = example.run_example(seed)
+    assert run.train_passes_differ
+    assert run.eval_passes_identical
+    assert run.eval_matches_mean
+    assert bool((run.tolerance > 0).all())
+
+
+def test_leaves_the_global_generator_alone():
+    state = torch.random.get_rng_state()
+    example.run_example(0, n_average=10)
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_needs_something_to_compare():
+    with pytest.raises(ValueError, match="two passes"):
+        example.run_example(0, passes=1)
+    with pytest.raises(ValueError, match="at least two"):
+        example.run_example(0, n_average=1)
