@@ -2,6 +2,14 @@
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
+
+
+@pytest.fixture(autouse=True)
+def full_error_details():
+    """The deployment config shows learners only an exception's type; tests need it all."""
+    with patch_config_options({"client.showErrorDetails": "full"}):
+        yield
 
 
 def page_test(module: str, timeout: float = 90) -> AppTest:
