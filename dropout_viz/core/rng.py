@@ -29,3 +29,12 @@ def seeded(seed: int) -> Iterator[None]:
 def generator(seed: int) -> torch.Generator:
     """A private CPU generator, so a run's draws never depend on other runs."""
     return torch.Generator().manual_seed(seed)
+
+
+# Seeds are below 2**31 (limits.SEED), so seed + 2**32 is never another model's weight seed.
+MASK_STREAM = 2**32
+
+
+def mask_generator(seed: int) -> torch.Generator:
+    """The dropout masks of the model with this seed: a stream apart from its initial weights."""
+    return generator(seed + MASK_STREAM)

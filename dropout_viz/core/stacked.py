@@ -4,8 +4,10 @@ A step of a 2-16-16-1 network is a few hundred tiny tensor operations, each
 costing more in overhead than in arithmetic. Stacking K models' weights as
 (K, in, out) tensors runs all of them through the same few operations
 (``torch.baddbmm``), so the overhead is paid once for all K. Each model keeps
-its own weights, drop rates and initial seed; the losses are summed, so each
-slice of a stacked weight receives exactly its own model's gradient.
+its own weights, drop rates, and a seed for its initial weights and its own
+stream of dropout masks, so model k trains exactly as it would alone; the losses
+are summed, so each slice of a stacked weight receives exactly its own model's
+gradient.
 
 All weights live in ONE flat parameter, and each layer's (K, in, out) weight
 and (K, 1, out) bias are views into it. The optimizer then updates one tensor
@@ -27,35 +29,98 @@ from torch import Tensor, nn
 from . import limits
 from .dropout import Dropout
 from .models import ACTIVATIONS, MLP
-from .rng import generator
+from .rng import generator, mask_generator
 
 RateSpec = float | Sequence[float]  # one rate for every hidden layer, or one per layer
 
 
 class StackedDropout(Dropout):
-    """``Dropout`` with one rate per model, p of shape (K, 1, 1), and a cheaper draw.
+    """``Dropout`` for K stacked models: p of shape (K, 1, 1), one random stream per model.
 
     ``bernoulli_`` costs ~12 ns per unit here and dominated a stacked step. This
     draws 64 random bits per four units and keeps a unit when its 16 bits fall
-    under the keep threshold (~2 ns per unit); rates are exact to 1/65536.
+    under its model's keep threshold; rates are exact to 1/65536.
+
+    With ``generators`` (one per model) model k's masks come from generators[k]
+    alone, and only models that drop units draw, so a model's masks do not depend
+    on which other models share the stack. Without, one ``generator`` serves all.
     """
+
+    def __init__(
+        self,
+        p: Tensor,
+        inplace: bool = False,
+        mode: str = "inverted",
+        mc: bool = False,
+        generator: torch.Generator | None = None,
+        generators: Sequence[torch.Generator] | None = None,
+    ) -> None:
+        super().__init__(p, inplace=inplace, mode=mode, mc=mc, generator=generator)
+        self.generators = generators
+        # Per model, how many leading rows of the batch are its own training examples
+        # (a dataset-size sweep pads smaller sets); masks are drawn for those rows only.
+        self.example_rows: Sequence[int] | None = None
+        self._bits = torch.zeros(0, 0, dtype=torch.int64)  # reused: no allocation per step
+        self._own_bits: tuple[Tensor, ...] = ()
 
     @Dropout.p.setter
     def p(self, p: Tensor) -> None:
         Dropout.p.fset(self, p)
         keep = self._keep  # (K, 1, 1)
-        # A uniform int16 u is kept when u < threshold: threshold = -32768 + keep * 65536,
-        # in int32 so that keep = 1 (always) and keep = 0 (never) are both exact.
-        self._threshold = ((keep * 65536).round() - 32768).to(torch.int32)
+        # A uniform int16 u is kept when u < threshold = -32768 + keep * 65536. These are
+        # integers held exactly in p's float type, so keep = 1 and keep = 0 are exact too.
+        self._threshold = (keep * 65536).round() - 32768
         self._scale = torch.where(keep > 0, 1 / keep.clamp_min(1e-12), 0.0)
+        self._dropping = p.flatten().nonzero().flatten().tolist()  # the models that draw
 
     def _draw_noise(self, input: Tensor) -> Tensor:
-        n = input.numel()
-        bits = torch.empty((n + 3) // 4, dtype=torch.int64)
-        bits.random_(-(2**63), 2**63 - 1, generator=self.generator)  # all 64 bits uniform
-        uniform16 = bits.view(torch.int16)[:n].view(input.shape)
-        noise = (uniform16 < self._threshold).to(input.dtype)
-        return noise.mul_(self._scale) if self.mode == "inverted" else noise
+        # 1 where u < threshold, else 0, from a difference of integers: comparisons give
+        # bool tensors, whose kernels (and casts back to float) are ~5x slower here.
+        keep = (self._threshold - self._uniform16(input)).clamp_(0, 1)
+        return keep.mul_(self._scale) if self.mode == "inverted" else keep
+
+    def _uniform16(self, input: Tensor) -> Tensor:
+        """A uniform int16 per unit, shaped like input (K, batch, ...)."""
+        k, n = input.shape[0], input[0].numel()
+        words = (n + 3) // 4  # int64 words per model, four units each
+        if self._bits.shape != (k, words):
+            self._bits = torch.zeros(k, words, dtype=torch.int64)
+            self._own_bits = self._bits.unbind(0)  # one view per model, made once
+        if self.generators is None:
+            self._bits.random_(-(2**63), None, generator=self.generator)  # all 64 bits uniform
+        else:
+            rows, own_bits = self.example_rows, self._own_bits
+            per_row = n // max(input.shape[1], 1)
+            for m in self._dropping:
+                own = own_bits[m] if rows is None else own_bits[m][: (rows[m] * per_row + 3) // 4]
+                own.random_(-(2**63), None, generator=self.generators[m])
+        return self._bits.view(torch.int16)[:, :n].view(input.shape)
+
+
+class _NarrowOutput(torch.autograd.Function):
+    """``baddbmm(bias, x, weight)`` for an output layer narrower than its input.
+
+    MKL's batched product is slow when its result has few columns (one logit: ~4x
+    here), and autograd's backward for it hands the hidden layer a transposed
+    gradient that makes every elementwise op after it ~3x slower. So each product
+    is taken in the orientation whose result is wide, and grad_x comes back
+    contiguous.
+    """
+
+    @staticmethod
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+        ctx.save_for_backward(x, weight)
+        return torch.baddbmm(bias.mT, weight.mT, x.mT).mT  # (K, batch, out)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, Tensor, Tensor]:
+        x, weight = ctx.saved_tensors  # (K, batch, in), (K, in, out)
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            # One output: an outer product, cheaper as a broadcast than as a bmm.
+            grad_x = grad * weight.mT if grad.shape[2] == 1 else torch.bmm(grad, weight.mT)
+        grad_weight = torch.bmm(grad.mT, x).mT  # (K, in, out)
+        return grad_x, grad_weight, grad.sum(1, keepdim=True)
 
 
 def _rates_per_model(drop_rates: Sequence[RateSpec], n_layers: int) -> Tensor:
@@ -72,7 +137,8 @@ def _rates_per_model(drop_rates: Sequence[RateSpec], n_layers: int) -> Tensor:
         for p in row:
             limits.DROP_RATE.check(p)
         rows.append(row)
-    return torch.tensor(rows, dtype=torch.float32).reshape(len(rows), n_layers)
+    # float64, so a float64 stack gets exactly 0.3, not float32's 0.30000001.
+    return torch.tensor(rows, dtype=torch.float64).reshape(len(rows), n_layers)
 
 
 class StackedMLP(nn.Module):
@@ -93,6 +159,7 @@ class StackedMLP(nn.Module):
         input_drop_rates: Sequence[float] | None = None,
         activation: str = "relu",
         dropout_mode: str = "inverted",
+        dtype: torch.dtype = torch.float32,
     ) -> None:
         super().__init__()
         hidden = tuple(int(w) for w in hidden)
@@ -114,18 +181,25 @@ class StackedMLP(nn.Module):
                 f"{limits.MAX_SWEEP_PARAMETERS:,} weights: use fewer or smaller models."
             )
         self.sizes = (in_features, *hidden, out_features)
-        self.activation, self.dropout_mode = activation, dropout_mode
-        self.flat = nn.Parameter(torch.empty(k * n_params))
+        self.activation, self.dropout_mode, self.dtype = activation, dropout_mode, dtype
+        self.flat = nn.Parameter(torch.empty(k * n_params, dtype=dtype))
         self._split_sizes = [
             size
             for fan_in, fan_out in zip(self.sizes, self.sizes[1:])
             for size in (k * fan_in * fan_out, k * fan_out)  # weight, then bias
         ]
         self.act = ACTIVATIONS[activation]()
-        self.input_dropout = StackedDropout(torch.zeros(k, 1, 1), mode=dropout_mode)
-        self.dropouts = nn.ModuleList(
-            StackedDropout(torch.zeros(k, 1, 1), mode=dropout_mode) for _ in hidden
+        # One stream per model, shared by its layers in forward order.
+        self.mask_generators = [mask_generator(seed) for seed in self.seeds]
+        self.input_dropout, *dropouts = (
+            StackedDropout(
+                torch.zeros(k, 1, 1, dtype=dtype),
+                mode=dropout_mode,
+                generators=self.mask_generators,
+            )
+            for _ in range(len(hidden) + 1)
         )
+        self.dropouts = nn.ModuleList(dropouts)
         self.set_drop_rates(drop_rates if drop_rates is not None else [0.0] * k, input_drop_rates)
         self.reset_parameters()
 
@@ -149,13 +223,22 @@ class StackedMLP(nn.Module):
             for fan_in, fan_out in zip(self.sizes, self.sizes[1:])
         ]
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, example_rows: Sequence[int] | None = None) -> Tensor:
+        """(batch, in) or (K, batch, in) -> (K, batch, out).
+
+        example_rows: per model, how many leading rows of the batch are its own
+        examples (the rest only pad a smaller training set); None means all.
+        """
         if x.dim() == 2:
             x = x.expand(self.k, *x.shape)  # every model sees the same batch: no copy
+        for dropout in self.dropout_layers():
+            dropout.example_rows = example_rows
         x = self.input_dropout(x)
         *hidden, (weight_out, bias_out) = self.layers()
         for (weight, bias), dropout in zip(hidden, self.dropouts):
             x = dropout(self.act(torch.baddbmm(bias, x, weight)))  # (K, batch, width)
+        if weight_out.shape[2] < weight_out.shape[1]:
+            return _NarrowOutput.apply(x, weight_out, bias_out)
         return torch.baddbmm(bias_out, x, weight_out)  # (K, batch, out)
 
     # --- drop rates -----------------------------------------------------------------
@@ -170,18 +253,23 @@ class StackedMLP(nn.Module):
         """Change rates in place (weights untouched): per model, a float or one per layer."""
         if len(drop_rates) != self.k:
             raise ValueError(f"Give one dropout rate per model ({self.k}), got {len(drop_rates)}.")
-        rates = _rates_per_model(drop_rates, len(self.dropouts))
+        rates = _rates_per_model(drop_rates, len(self.dropouts)).to(self.dtype)
         for layer, dropout in enumerate(self.dropouts):
             dropout.p = rates[:, layer].reshape(self.k, 1, 1).clone()
         if input_drop_rates is not None:
-            self.input_dropout.p = _rates_per_model(input_drop_rates, 1).reshape(self.k, 1, 1)
+            input_rates = _rates_per_model(input_drop_rates, 1).to(self.dtype)
+            self.input_dropout.p = input_rates.reshape(self.k, 1, 1)
 
     def dropout_layers(self) -> list[Dropout]:
         return [self.input_dropout, *self.dropouts]
 
     def set_generator(self, generator: torch.Generator | None) -> None:
+        """Draw every model's masks from one generator (None: torch's global one).
+
+        The models' masks then depend on each other; per-model streams are the default.
+        """
         for dropout in self.dropout_layers():
-            dropout.generator = generator
+            dropout.generator, dropout.generators = generator, None
 
     # --- one model out of the stack -------------------------------------------------
     def export(self, k: int) -> MLP:
@@ -195,7 +283,7 @@ class StackedMLP(nn.Module):
             input_drop_rate=float(self.input_dropout.p[k]),
             activation=self.activation,
             dropout_mode=self.dropout_mode,
-        )
+        ).to(self.dtype)
         with torch.no_grad():
             for plain, (weight, bias) in zip(mlp.linears, self.layers()):
                 plain.weight.copy_(weight[k].T)  # nn.Linear keeps (out, in)

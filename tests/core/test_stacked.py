@@ -1,8 +1,14 @@
 import math
+from dataclasses import replace
 
+import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
-from dropout_viz.core.stacked import StackedDropout, StackedMLP
+from dropout_viz.core.data import DataConfig, make_dataset
+from dropout_viz.core.stacked import StackedDropout, StackedMLP, _NarrowOutput
+from dropout_viz.core.training import Run, TrainConfig
 
 
 def test_each_model_initialised_from_its_own_seed_only():
@@ -45,3 +51,144 @@ def test_per_model_rates_change_in_place():
     stack.set_drop_rates([0.5, 0.0])
     assert torch.allclose(stack.drop_rates, torch.tensor([[0.5, 0.5], [0.0, 0.0]]))
     assert torch.equal(stack.flat, before)
+
+
+# --- per-model random streams -----------------------------------------------------------
+def train_mode_masks(stack: StackedMLP, x: torch.Tensor, passes: int = 3) -> list[torch.Tensor]:
+    """Every dropout layer's keep masks over a few training-mode passes, (K, batch, width)."""
+    masks = []
+    for _ in range(passes):
+        stack(x)
+        masks += [d.last_keep_mask for d in stack.dropout_layers()]
+    return masks
+
+
+def test_a_models_masks_do_not_depend_on_the_other_models_in_the_stack():
+    x = torch.randn(30, 2)
+    alone = StackedMLP([2], 2, (8, 8), 1, drop_rates=[0.3], input_drop_rates=[0.2])
+    crowd = StackedMLP(
+        [0, 2, 7],
+        2,
+        (8, 8),
+        1,
+        drop_rates=[0.5, 0.3, [0.0, 0.9]],
+        input_drop_rates=[0.0, 0.2, 0.4],
+    )
+    for mine, shared in zip(train_mode_masks(alone, x), train_mode_masks(crowd, x)):
+        assert torch.equal(mine[0], shared[1])
+    # Same seed, different rate: the same uniform draws, so p = 0.5 drops a superset.
+    twin = StackedMLP([2, 2], 2, (8, 8), 1, drop_rates=[0.3, 0.5], input_drop_rates=[0.2, 0.2])
+    for layer in train_mode_masks(twin, x):
+        assert not (layer[1] & ~layer[0]).any()
+
+
+def test_per_model_masks_keep_each_models_fraction():
+    rates = [0.1, 0.3, 0.5, 0.8]
+    stack = StackedMLP(range(4), 2, (100,), 1, drop_rates=rates)
+    stack(torch.randn(500, 2))
+    kept = stack.dropouts[0].last_keep_mask.float().mean((1, 2))
+    n = 500 * 100
+    for k, p in enumerate(rates):
+        assert abs(kept[k] - (1 - p)) < 4 * math.sqrt(p * (1 - p) / n)  # 4 sigma
+    others = [stack.dropouts[0].last_keep_mask[k] for k in range(4)]
+    # Independent streams: masks of different seeds agree only as often as chance says.
+    agree = (others[1] == others[2]).float().mean()
+    expected = 0.7 * 0.5 + 0.3 * 0.5
+    assert abs(agree - expected) < 4 * math.sqrt(expected * (1 - expected) / n)
+
+
+def test_example_rows_draw_masks_only_for_a_models_own_rows():
+    x = torch.randn(40, 2)
+    alone = StackedMLP([5], 2, (6,), 1, drop_rates=[0.5])
+    padded = StackedMLP([5, 9], 2, (6,), 1, drop_rates=[0.5, 0.5])
+    for _ in range(3):
+        alone(x[:10])
+        padded(x, example_rows=[10, 40])
+        assert torch.equal(
+            alone.dropouts[0].last_keep_mask[0], padded.dropouts[0].last_keep_mask[0, :10]
+        )
+
+
+def test_one_shared_generator_is_still_possible():
+    stack = StackedMLP([1, 1], 2, (16,), 1, drop_rates=[0.5, 0.5])
+    stack.set_generator(torch.Generator().manual_seed(3))
+    stack(torch.randn(20, 2))
+    mask = stack.dropouts[0].last_keep_mask
+    assert not torch.equal(mask[0], mask[1])  # one stream shared: the two models differ
+
+
+# --- the narrow output layer's hand-written backward ------------------------------------
+@pytest.mark.parametrize("out_features", [1, 3])
+def test_narrow_output_gradients_match_autograd(out_features):
+    x = torch.randn(4, 7, 6, dtype=torch.float64, requires_grad=True)
+    weight = torch.randn(4, 6, out_features, dtype=torch.float64, requires_grad=True)
+    bias = torch.randn(4, 1, out_features, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(_NarrowOutput.apply, (x, weight, bias))
+    assert torch.allclose(_NarrowOutput.apply(x, weight, bias), torch.baddbmm(bias, x, weight))
+
+
+# --- the stack against K separate nn.Modules, the oracle --------------------------------
+class GivenMask(nn.Module):
+    """Inverted dropout with a mask handed in from outside (the stack's, for this step)."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p, self.keep_mask = p, None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * (self.keep_mask.to(x.dtype) / (1 - self.p))  # ATen's noise, ATen's product
+
+
+def separate_modules(run: Run, k: int) -> nn.Sequential:
+    """Model k of the run as a plain nn.Sequential with the same initial weights."""
+    sizes, rates = run.model.sizes, run.model.drop_rates[k].tolist()
+    layers = []
+    for i, (weight, bias) in enumerate(run.model.layers()):
+        linear = nn.Linear(sizes[i], sizes[i + 1], dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(weight[k].T)
+            linear.bias.copy_(bias[k, 0])
+        layers.append(linear)
+        if i < len(sizes) - 2:
+            layers += [nn.Tanh(), GivenMask(rates[i])]
+    return nn.Sequential(*layers)
+
+
+@pytest.mark.parametrize("varied", ["drop_rate", "n_train"])
+def test_stack_equals_separate_modules_after_200_adam_steps_in_float64(varied):
+    data = make_dataset(DataConfig("moons", n_train=40, n_test=20, seed=1))
+    data = replace(
+        data,
+        **{name: getattr(data, name).double() for name in ("x_train", "x_test")},
+    )
+    rates = [0.0, 0.2, [0.5, 0.1], 0.7] if varied == "drop_rate" else [0.3] * 4
+    sizes = [40, 40, 40, 40] if varied == "drop_rate" else [5, 12, 40, 27]
+    example_mask = torch.arange(40) < torch.tensor(sizes)[:, None]
+    config = TrainConfig(hidden=(8, 6), learning_rate=0.02, weight_decay=1e-3, eval_every=50)
+    run = Run(
+        data,
+        config,
+        drop_rates=rates,
+        seeds=[3, 4, 5, 6],
+        example_mask=None if varied == "drop_rate" else example_mask,
+    )
+    assert run.model.flat.dtype == torch.float64
+    modules = [separate_modules(run, k) for k in range(4)]
+    optimizers = [torch.optim.Adam(m.parameters(), lr=0.02, weight_decay=1e-3) for m in modules]
+    y = data.y_train.double()
+    for _ in range(200):
+        run.step(1)
+        masks = run.last_step.keep_masks[1:]  # hidden layers; index 0 is the input layer
+        for k, (module, optimizer) in enumerate(zip(modules, optimizers)):
+            n = sizes[k]
+            for given, mask in zip([m for m in module if isinstance(m, GivenMask)], masks):
+                given.keep_mask = mask[k, :n]
+            loss = F.binary_cross_entropy_with_logits(module(data.x_train[:n])[:, 0], y[:n])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    assert run.status == "running" and run.step_count == 200
+    for k, module in enumerate(modules):
+        for linear, (weight, bias) in zip(module[::3], run.model.layers()):
+            assert (linear.weight.T - weight[k]).abs().max() < 1e-9
+            assert (linear.bias - bias[k, 0]).abs().max() < 1e-9
