@@ -88,7 +88,22 @@ TERMS_LIST = (
         "Keeping dropout on at inference and predicting many times: the spread of the "
         "predictions estimates how unsure the model is.",
         UNCERTAINTY,
-        "Uncertainty",
+        "Uncertainty: the ±2 std band around the mean prediction",
+    ),
+    Term(
+        "Dropout rate p",
+        "The probability that dropout zeroes a unit at a training step; 1 − p is the chance "
+        "of keeping it. Typical values are 0.1 to 0.5.",
+        MASKS,
+        "Masks & scaling: the p slider",
+    ),
+    Term(
+        "Co-adaptation",
+        "Units that are only useful together with particular other units, e.g. one "
+        "cancelling another's mistakes. Dropout breaks such pairings: any partner may be "
+        "missing at the next step.",
+        MASKS,
+        "Masks & scaling: activations after training",
     ),
 )
 TERMS_BY_NAME = {term.name.lower(): term for term in TERMS_LIST}
@@ -131,10 +146,24 @@ print(output)
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A Playground set up to show one thing: its settings as URL query parameters."""
+
+    label: str
+    query: tuple[tuple[str, str], ...]
+
+    @property
+    def url(self) -> str:
+        """The Playground's address relative to any page of the app (works under a base path)."""
+        return PLAYGROUND + "?" + "&".join(f"{key}={value}" for key, value in self.query)
+
+
+@dataclass(frozen=True)
 class Advice:
     text: str
     where: str
     where_label: str
+    presets: tuple[Preset, ...] = ()  # Playground set-ups that show it right away
 
 
 WHEN_TO_USE = (
@@ -143,6 +172,7 @@ WHEN_TO_USE = (
         "what dropout fights.",
         PLAYGROUND,
         "Playground: 60 points, two twins",
+        (Preset("Playground with only 20 training points", (("n_train", "20"),)),),
     ),
     Advice(
         "It works best in fully connected layers (sometimes in convolutional ones).",
@@ -158,12 +188,20 @@ WHEN_TO_USE = (
         "Typical rates are p = 0.1 to 0.5; more for big layers and little data.",
         OVERFITTING,
         "Overfitting lab: sweep over p",
+        (
+            Preset("Playground at p = 0.1", (("drop_rate", "0.1"),)),
+            Preset("Playground at p = 0.5", (("drop_rate", "0.5"),)),
+        ),
     ),
     Advice(
         "It helps less with very large datasets, or when other strong regularizers "
         "(weight decay, data augmentation) already do the job.",
         OVERFITTING,
         "Overfitting lab: dataset size and regularizers",
+        (
+            Preset("Playground with 500 training points", (("n_train", "500"),)),
+            Preset("Playground with weight decay 0.01 on both twins", (("weight_decay", "0.01"),)),
+        ),
     ),
 )
 

@@ -95,7 +95,7 @@ def layer_pass(
             }
         )
     fig.update_layout(
-        height=240 + 3 * 26 * n_examples,
+        height=240 + 3 * max(26 * n_examples, 90),  # a row per example, but never squashed
         margin={"l": 70, "r": 30, "t": 50, "b": 50},
         font=FONT,
     )

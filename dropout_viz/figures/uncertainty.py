@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from .live import DROPOUT_COLOR
 from .masks import BAND_FILL, FONT
 
-GAP_FILL = "rgba(237, 174, 73, 0.18)"
+GAP_FILL = "rgba(120, 120, 120, 0.12)"  # neutral, so the teal band keeps its colour
 MAX_SAMPLE_LINES = 12  # a few single passes show what is being averaged; more is clutter
 
 
