@@ -91,3 +91,11 @@ SWEEP_SEEDS = Limit("Seeds", 1, 20, 3)
 # Batched sweeps stack K models' weights; cap the float count so a sweep cannot eat the
 # server's memory (every user shares it).
 MAX_SWEEP_PARAMETERS = 50_000_000
+MAX_SWEEP_MODELS = 500  # models in one sweep (rates x sizes x seeds)
+# Hidden activations of one stacked forward pass: models x rows x hidden units. Training
+# keeps about eight tensors of that size alive, so 20M floats is ~640 MB at worst.
+MAX_SWEEP_ACTIVATIONS = 20_000_000
+SWEEP_DROP_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # the p sweep's default
+SWEEP_SIZES = (25, 50, 100, 200, 400, 800, 1600)  # the dataset-size sweep's default
+SWEEP_SIZE_DROP_RATE = 0.5  # the dropout arm of the size sweep (the 2014 paper's hidden p)
+SWEEP_WEIGHT_DECAY = 1e-3  # the regularizer comparison's weight decay
