@@ -2,20 +2,23 @@
 
     python -m dropout_viz train --dataset moons --n-train 60 --hidden 32,32 --p 0.3 --epochs 2000
     python -m dropout_viz train --dataset sine --n-train 20 --json - | jq '.summary'
+    python -m dropout_viz sweep --dataset digits --n-train 300 --hidden 128 --seeds 5 --epochs 300
+    python -m dropout_viz sweep-size --n-train 25,100,400,1600 --p 0.5 --csv size.csv
 
 ``--json -`` prints the JSON alone on stdout and the table on stderr, so it pipes.
-Bad flags exit with status 2 and say what to change.
+Bad flags exit with status 2 and say what to change, before any training starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import sys
 from collections.abc import Callable, Sequence
 
-from .core import limits
+from .core import limits, sweep
 from .core.data import DEFAULT_NOISE, DataConfig, make_dataset
 from .core.training import TrainConfig, Twin, config_dict
 
@@ -50,7 +53,30 @@ def _widths(text: str) -> tuple[int, ...]:
     return widths
 
 
-def add_data_flags(parser: argparse.ArgumentParser, n_train: int = limits.N_TRAIN.default) -> None:
+def _list_of(limit: limits.Limit, kind: Callable = float) -> Callable[[str], list]:
+    """A comma-separated list, each value checked against limit; never empty."""
+    one = _bounded(limit, kind)
+
+    def parse(text: str) -> list:
+        values = [one(item.strip()) for item in text.split(",") if item.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(f"give at least one value, like {limit.default}")
+        return values
+
+    parse.__name__ = f"list of {one.__name__}"
+    return parse
+
+
+def _csv_list(values: Sequence) -> str:
+    return ",".join(f"{v:g}" for v in values)
+
+
+def add_data_flags(
+    parser: argparse.ArgumentParser,
+    n_train: int | Sequence[int] = limits.N_TRAIN.default,
+    sizes: bool = False,
+) -> None:
+    """Dataset flags; with ``sizes``, --n-train takes a comma-separated list of sizes."""
     group = parser.add_argument_group("data")
     group.add_argument(
         "--dataset",
@@ -58,12 +84,21 @@ def add_data_flags(parser: argparse.ArgumentParser, n_train: int = limits.N_TRAI
         default="moons",
         help="which dataset to learn (default: %(default)s)",
     )
-    group.add_argument(
-        "--n-train",
-        type=_bounded(limits.N_TRAIN, int),
-        default=n_train,
-        help="number of training points (default: %(default)s)",
-    )
+    if sizes:
+        group.add_argument(
+            "--n-train",
+            type=_list_of(limits.N_TRAIN, int),
+            default=list(n_train),
+            metavar="N,N,...",
+            help=f"training-set sizes to compare (default: {_csv_list(n_train)})",
+        )
+    else:
+        group.add_argument(
+            "--n-train",
+            type=_bounded(limits.N_TRAIN, int),
+            default=n_train,
+            help="number of training points (default: %(default)s)",
+        )
     group.add_argument(
         "--n-test",
         type=_bounded(limits.N_TEST, int),
@@ -153,12 +188,12 @@ def steps_for(epochs: int, n_train: int, batch_size: int) -> int:
     return epochs if batch_size in (0, None) else epochs * math.ceil(n_train / batch_size)
 
 
-def progress(total: int, label: str):
+def progress(total: int, label: str, unit: str = "step"):
     """A progress bar on stderr; it only draws when a run takes over a second."""
     from tqdm import tqdm
 
     return tqdm(
-        total=total, desc=label, unit="step", file=sys.stderr, delay=1.0, disable=None, leave=False
+        total=total, desc=label, unit=unit, file=sys.stderr, delay=1.0, disable=None, leave=False
     )
 
 
@@ -273,6 +308,168 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- sweep and sweep-size -------------------------------------------------------------
+def add_sweep_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sweep")
+    group.add_argument(
+        "--seeds",
+        type=_bounded(limits.SWEEP_SEEDS, int),
+        default=limits.SWEEP_SEEDS.default,
+        help="runs per setting, with seeds --seed, --seed + 1, ... (default: %(default)s)",
+    )
+    group.add_argument(
+        "--engine",
+        choices=sweep.ENGINES,
+        default="batched",
+        help="batched: all models as one computation; loop: one nn.Module at a time "
+        "with torch.nn.Dropout, the baseline (default: %(default)s)",
+    )
+    group.add_argument(
+        "--json", metavar="PATH|-", help="write config, per-model results and summary as JSON"
+    )
+    group.add_argument("--csv", metavar="PATH", help="write the per-model results as CSV")
+
+
+def add_sweep_command(commands) -> None:
+    parser = commands.add_parser(
+        "sweep",
+        help="sweep the dropout rate p: final losses, accuracy and gap over seeds",
+        description="Train the same network at each dropout rate, several seeds each, all as "
+        "one computation, and report the final train/test loss, accuracy and "
+        "generalization gap (mean and std over seeds).",
+    )
+    add_data_flags(parser, n_train=100)
+    add_model_flags(parser)
+    parser.add_argument(
+        "--p",
+        type=_list_of(limits.DROP_RATE),
+        default=list(limits.SWEEP_DROP_RATES),
+        metavar="P,P,...",
+        help="dropout rates to compare, each the chance of DROPPING a unit "
+        f"(default: {_csv_list(limits.SWEEP_DROP_RATES)})",
+    )
+    add_sweep_flags(parser)
+    parser.set_defaults(run=run_sweep)
+
+
+def add_sweep_size_command(commands) -> None:
+    parser = commands.add_parser(
+        "sweep-size",
+        help="sweep the training-set size, without and with dropout",
+        description="Train the same network without and with dropout on growing training "
+        "sets (each the first N points of the largest), several seeds each, and report the "
+        "test error and the gain from dropout at each size. Trains on the full set each step.",
+    )
+    add_data_flags(parser, n_train=limits.SWEEP_SIZES, sizes=True)
+    add_model_flags(parser)
+    parser.add_argument(
+        "--p",
+        type=_bounded(limits.DROP_RATE),
+        default=limits.SWEEP_SIZE_DROP_RATE,
+        help="dropout rate of the dropout models; the others have none (default: %(default)s)",
+    )
+    add_sweep_flags(parser)
+    parser.set_defaults(run=run_sweep_size)
+
+
+def _sweep_config(args: argparse.Namespace, n_train: int) -> sweep.SweepConfig:
+    noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
+    return sweep.SweepConfig(
+        data=DataConfig(args.dataset, n_train, args.n_test, noise, args.data_seed),
+        train=TrainConfig(
+            hidden=args.hidden,
+            activation=args.activation,
+            dropout_mode=args.mode,
+            optimizer=args.optimizer,
+            learning_rate=args.lr,
+            weight_decay=args.weight_decay,
+            batch_size=args.batch_size,
+        ),
+        steps=steps_for(args.epochs, n_train, args.batch_size),
+        engine=args.engine,
+    )
+
+
+SUMMARY_COLUMNS = [
+    "p",
+    "n_train",
+    "seeds",
+    "train_loss_mean",
+    "test_loss_mean",
+    "test_loss_std",
+    "test_acc_mean",
+    "test_acc_std",
+    "gap_mean",
+]
+RESULT_COLUMNS = [
+    "label",
+    "p",
+    "seed",
+    "n_train",
+    "weight_decay",
+    "steps",
+    "status",
+    "train_loss",
+    "test_loss",
+    "train_acc",
+    "test_acc",
+    "gap",
+]
+
+
+def _run_experiment(
+    args: argparse.Namespace, experiment: Callable, config: sweep.SweepConfig, **kwargs
+) -> sweep.SweepResult:
+    seeds = range(args.seed, args.seed + args.seeds)
+    with progress(0, args.command, unit="model-step") as bar:
+
+        def report(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        return experiment(config, seeds=seeds, progress=report, **kwargs)
+
+
+def _report(args: argparse.Namespace, result: sweep.SweepResult, table: str, extra: dict) -> int:
+    diverged = sum(r.status == "diverged" for r in result.records)
+    if diverged:
+        table += f"\n{diverged} of {len(result.records)} models diverged: lower the learning rate."
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, RESULT_COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(r.to_dict() for r in result.records)
+    if args.json:
+        payload = result.to_dict()
+        payload["config"] |= {"epochs": args.epochs, "seeds": args.seeds, **extra}
+        write_json(payload, args.json, table)
+    else:
+        print(table)
+    if args.csv:
+        print(f"wrote {args.csv}", file=sys.stderr if args.json == "-" else sys.stdout)
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    config = _sweep_config(args, args.n_train)
+    result = _run_experiment(args, sweep.p_sweep, config=config, drop_rates=args.p)
+    table = format_table(result.summary, SUMMARY_COLUMNS)
+    return _report(args, result, table, {"p": args.p})
+
+
+def run_sweep_size(args: argparse.Namespace) -> int:
+    config = _sweep_config(args, max(args.n_train))
+    if args.batch_size:
+        raise ValueError("sweep-size trains on the full training set each step: drop --batch-size.")
+    result = _run_experiment(
+        args, sweep.size_sweep, config=config, sizes=args.n_train, drop_rate=args.p
+    )
+    table = format_table(result.summary, ["label", *SUMMARY_COLUMNS])
+    gain_columns = ["n_train", "error_without_dropout", "error_with_dropout", "gain", "gain_se"]
+    table += "\n\n" + format_table(result.tables["gain"], gain_columns)
+    return _report(args, result, table, {"p": args.p, "sizes": sorted(set(args.n_train))})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dropout_viz",
@@ -280,6 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_train_command(commands)
+    add_sweep_command(commands)
+    add_sweep_size_command(commands)
     return parser
 
 
