@@ -304,10 +304,11 @@ def _after_training(drop_rate: float, seed: int) -> None:
         "Twin networks (same initial weights, same batches; only dropout differs) learn the "
         "8×8 handwritten digits with one hidden layer of "
         f"{sparsity.HIDDEN} ReLU units, for {sparsity.STEPS} steps. Below: that layer's "
-        "activations on the test digits, in eval mode. "
-        + lesson.tooltip("co-adaptation")
-        + " Without a reliable partner, each unit has to be useful on its own, and fewer "
-        "units fire for any one input."
+        "activations on the test digits, in eval mode."
+    )
+    st.markdown(
+        f"**Co-adaptation:** {lesson.tooltip('co-adaptation')} Without a reliable partner, "
+        "each unit has to be useful on its own — and fewer units fire for any one input."
     )
     result = _common.remember(
         "sparsity",
