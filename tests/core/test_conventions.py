@@ -7,7 +7,6 @@ import torch
 
 from dropout_viz.core import conventions as conv
 from dropout_viz.core.masks import draw_generator, example_activations
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])

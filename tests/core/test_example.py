@@ -5,7 +5,6 @@ import torch
 from torch import nn
 
 from dropout_viz.core import example
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 class PlainSimpleNN(nn.Module):

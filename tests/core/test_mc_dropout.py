@@ -9,7 +9,6 @@ import torch
 from dropout_viz.core import mc_dropout as mc
 from dropout_viz.core.dropout import Dropout
 from dropout_viz.core.rng import generator
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 def test_no_training_point_in_the_gap():

@@ -4,7 +4,6 @@ import pytest
 import torch
 
 from dropout_viz.core import sparsity
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 def test_dropout_twin_is_sparser_with_a_lower_mean_activation():

@@ -7,7 +7,6 @@ from dropout_viz import lesson
 from dropout_viz.core import example
 from dropout_viz.pages import PAGES
 from tests.pages.charts import chart
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 def outputs_table(at):

@@ -2,7 +2,6 @@
 
 from dropout_viz import lesson
 from dropout_viz.pages import PAGES
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 def test_every_term_with_its_definition_and_a_link(run_page):

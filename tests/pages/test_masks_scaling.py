@@ -5,7 +5,6 @@ import pytest
 
 from dropout_viz import lesson
 from tests.pages.charts import chart, trace
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 def button(at, label):

@@ -6,7 +6,6 @@ import pytest
 from dropout_viz.core import mc_dropout as mc
 from dropout_viz.pages._common import CACHE
 from tests.pages.charts import chart, trace
-from tests.single_thread import one_torch_thread  # noqa: F401  (autouse)
 
 
 def band_widths(at) -> tuple[float, float]:
