@@ -81,7 +81,8 @@ class StackedDropout(Dropout):
 
     def _uniform16(self, input: Tensor) -> Tensor:
         """A uniform int16 per unit, shaped like input (K, batch, ...)."""
-        k, n = input.shape[0], input[0].numel()
+        k = input.shape[0]
+        n = input.numel() // k  # units per model
         words = (n + 3) // 4  # int64 words per model, four units each
         if self._bits.shape != (k, words):
             self._bits = torch.zeros(k, words, dtype=torch.int64)

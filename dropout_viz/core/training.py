@@ -78,10 +78,10 @@ def loss_per_model(
     accuracy=False skips it (None), which a training step does not need.
     """
     if n_classes == 0:
-        losses = F.mse_loss(output, target.expand_as(output), reduction="none")[..., 0]
+        losses = F.mse_loss(output, target.expand_as(output), reduction="none").squeeze(2)
         correct = None
     elif n_classes == 2:
-        logit = output[..., 0]  # (K, n)
+        logit = output.squeeze(2)  # (K, n); a view, whose backward is free (select's copies)
         losses = F.binary_cross_entropy_with_logits(
             logit, target.to(logit.dtype).expand_as(logit), reduction="none"
         )
