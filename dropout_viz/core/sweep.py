@@ -103,7 +103,9 @@ class Record:
     n_train: int
     weight_decay: float
     steps: int
-    status: str  # "done", or "diverged" (stopped early)
+    # "done", or "diverged": stopped early. The batched engine then stops the whole
+    # stack (one Run) and puts back its best weights; the loop engine only that model.
+    status: str
     train_loss: float
     test_loss: float
     train_acc: float | None
