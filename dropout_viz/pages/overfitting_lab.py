@@ -1,14 +1,344 @@
-"""Overfitting lab (being built)."""
+"""Overfitting lab: many runs at once — how the gap depends on p, data and other regularizers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
 
 import streamlit as st
 
 from dropout_viz import lesson
+from dropout_viz.core import limits, sweep
+from dropout_viz.core.data import DEFAULT_NOISE, DataConfig
+from dropout_viz.core.training import TrainConfig
+from dropout_viz.figures import overfitting as figures
+from dropout_viz.ui.shared_results import SWEEPS
 
 TITLE = "Overfitting lab"
 ICON = ":material/trending_up:"
 URL_PATH = lesson.OVERFITTING
 
+EXPERIMENTS = {
+    "p": "Dropout rate p",
+    "size": "Amount of data",
+    "regularizers": "Regularizers compared",
+    "coadaptation": "Co-adaptation",
+}
+DATASETS = limits.CLASSIFICATION_2D + limits.REGRESSION_1D + limits.REAL_DATA
+SIZES = (25, 50, 100, 200, 400, 800)
+SIZE_SWEEP_MAX_STEPS = 1000  # its big training sets make it the slowest experiment
+
 
 def render() -> None:
     st.title(TITLE)
-    st.info("This page is being built.")
+    st.markdown(
+        "The Playground trains one pair of networks. Here the same small network is trained "
+        "many times at once — several dropout rates, dataset sizes, regularizers, each with "
+        "several seeds — and the lab compares where they end up. Every point is a mean over "
+        "seeds; the error bars are ±1 standard deviation."
+    )
+    config, seeds = _settings()
+    choice = st.segmented_control(
+        "Experiment",
+        list(EXPERIMENTS),
+        format_func=EXPERIMENTS.get,
+        default="p",
+        key="lab_experiment",
+        help="Each experiment runs on the settings in the sidebar.",
+    )
+    experiment = choice or "p"
+    try:
+        {
+            "p": _p_sweep,
+            "size": _size_sweep,
+            "regularizers": _regularizers,
+            "coadaptation": _coadaptation,
+        }[experiment](config, seeds)
+    except ValueError as error:  # settings the core refuses: say what to change
+        st.error(str(error))
+
+
+# --- settings -----------------------------------------------------------------------------
+def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
+    side = st.sidebar
+    side.header("Shared settings")
+    dataset = side.selectbox(
+        "Dataset",
+        DATASETS,
+        key="lab_dataset",
+        help="Five 2-D classification sets, a 1-D curve fit, or 8×8 "
+        "handwritten digits (64 inputs, 10 classes).",
+    )
+    n_train = side.slider(
+        "Training points",
+        20,
+        500,
+        60,
+        step=10,
+        key="lab_n_train",
+        help="Fewer points overfit sooner. (The data-size experiment "
+        f"varies this itself, from {SIZES[0]} to {SIZES[-1]}.)",
+    )
+    noise = side.slider(
+        "Noise",
+        0.0,
+        1.0,
+        DEFAULT_NOISE[dataset],
+        step=0.05,
+        key=f"lab_noise_{dataset}",
+        disabled=dataset == "digits",
+        help="Standard deviation of the jitter around the clean pattern.",
+    )
+    width = side.select_slider(
+        "Units per layer",
+        [8, 16, 32, 64, 128],
+        value=32,
+        key="lab_width",
+        help="Wide layers can memorise more.",
+    )
+    layers = side.slider(
+        "Hidden layers",
+        1,
+        3,
+        2,
+        key="lab_layers",
+        help="Fully connected hidden layers, each followed by dropout.",
+    )
+    activation = side.selectbox(
+        "Activation",
+        limits.ACTIVATIONS,
+        index=1,
+        key="lab_activation",
+        help=lesson.tooltip("activation"),
+    )
+    steps = side.select_slider(
+        "Training steps",
+        [250, 500, 1000, 2000, 4000],
+        value=2000,
+        key="lab_steps",
+        help="Full-batch Adam steps per model.",
+    )
+    n_seeds = side.slider(
+        "Seeds",
+        1,
+        5,
+        3,
+        key="lab_seeds",
+        help="Each setting is trained this many times, from different "
+        "initial weights and masks; the charts show mean ± std.",
+    )
+    data = DataConfig(dataset, n_train, 500, noise, seed=0)
+    train = TrainConfig(hidden=(width,) * layers, activation=activation)
+    return sweep.SweepConfig(data, train, steps=steps), tuple(range(n_seeds))
+
+
+def _run(name: str, key: tuple, compute) -> sweep.SweepResult:
+    """One experiment's result, trained once per server for everyone who asks for it."""
+    if key in SWEEPS:
+        return SWEEPS.get(key, compute)
+    bar = st.progress(0.0, text=f"Training the {name}…")
+
+    def report(done: int, total: int) -> None:
+        bar.progress(
+            done / total if total else 1.0,
+            text=f"Training the {name}: {done:,} of {total:,} model-steps",
+        )
+
+    result = SWEEPS.get(key, lambda: compute(report))
+    bar.empty()
+    return result
+
+
+def _download(result: sweep.SweepResult, name: str) -> None:
+    st.download_button(
+        "Download the results (JSON)",
+        json.dumps(result.to_dict(), indent=2),
+        file_name=f"dropout-lab-{name}.json",
+        mime="application/json",
+        help="The same JSON as `python -m dropout_viz sweep --json`.",
+    )
+
+
+def _table(rows: list[dict], columns: dict[str, str]) -> None:
+    st.dataframe(
+        [{label: row.get(key) for key, label in columns.items()} for row in rows],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# --- experiments --------------------------------------------------------------------------
+def _p_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
+    st.markdown(
+        "**How much dropout?** The same network at p = 0, 0.1, …, 0.8. With little dropout "
+        "the training loss goes to zero while the test loss stays high: a large gap. As p "
+        "grows the gap closes; too much dropout and the network underfits (the training loss "
+        f"rises too). Typical rates are {limits.TYPICAL_DROP_RATES[0]}–"
+        f"{limits.TYPICAL_DROP_RATES[1]}."
+    )
+    key = ("p", config, seeds)
+    result = _run(
+        "p sweep", key, lambda report: sweep.p_sweep(config, seeds=seeds, progress=report)
+    )
+    classification = result.records[0].test_acc is not None
+    st.plotly_chart(figures.p_sweep(result.summary, classification), width="stretch")
+    best = min(result.summary, key=lambda r: r["test_loss_mean"])
+    base = next(r for r in result.summary if r["p"] == 0)
+    st.success(
+        f"Lowest test loss at p = {best['p']:g}: {best['test_loss_mean']:.3f}, against "
+        f"{base['test_loss_mean']:.3f} without dropout; the gap went from "
+        f"{base['gap_mean']:.3f} to {best['gap_mean']:.3f}."
+    )
+    _table(
+        result.summary,
+        {
+            "p": "p",
+            "train_loss_mean": "train loss",
+            "test_loss_mean": "test loss",
+            "gap_mean": "gap",
+            "gap_std": "gap std",
+            "test_acc_mean": "test accuracy",
+        },
+    )
+    _download(result, "p-sweep")
+
+
+def _size_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
+    st.markdown(
+        "**When does dropout help?** Networks with and without dropout trained on "
+        f"{SIZES[0]} to {SIZES[-1]} points, all tested on the same test set. The 2014 paper "
+        "saw no gain with the very smallest sets (too little to learn from either way), a "
+        "clear gain in the middle, and a shrinking one as data grows: big data is itself a "
+        "regularizer."
+    )
+    drop_rate = st.slider(
+        "p of the dropout arm",
+        0.1,
+        0.8,
+        limits.SWEEP_SIZE_DROP_RATE,
+        step=0.1,
+        key="lab_size_p",
+        help=lesson.tooltip("dropout"),
+    )
+    if config.steps > SIZE_SWEEP_MAX_STEPS:
+        config = replace(config, steps=SIZE_SWEEP_MAX_STEPS)
+        st.caption(
+            f"{SIZE_SWEEP_MAX_STEPS:,} training steps per model here, to keep this "
+            "experiment quick."
+        )
+    key = ("size", config, seeds, drop_rate)
+    result = _run(
+        "data-size sweep",
+        key,
+        lambda report: sweep.size_sweep(
+            config, sizes=SIZES, drop_rate=drop_rate, seeds=seeds, progress=report
+        ),
+    )
+    gain = result.tables["gain"]
+    classification = result.records[0].test_acc is not None
+    st.plotly_chart(figures.size_sweep(gain, classification), width="stretch")
+    clear = [r["n_train"] for r in gain if r["gain"] > 2 * r["gain_se"]]
+    st.info(
+        "Dropout lowered the test error clearly (by more than 2 standard errors) with "
+        + (
+            ", ".join(map(str, clear)) + " training points."
+            if clear
+            else "none of these sizes: try more noise, a wider network or more steps."
+        )
+    )
+    _table(
+        gain,
+        {
+            "n_train": "training points",
+            "error_without_dropout": "error, no dropout",
+            "error_with_dropout": "error, dropout",
+            "gain": "gain",
+            "gain_se": "± s.e.",
+        },
+    )
+    _download(result, "size-sweep")
+
+
+def _regularizers(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
+    st.markdown(
+        "**Dropout among other regularizers.** The same network with nothing, with dropout, "
+        "with weight decay (L2), and with both. Regularizers overlap: once one does the job, "
+        "adding another helps less — one reason dropout is less useful next to other strong "
+        "regularization."
+    )
+    left, right = st.columns(2)
+    drop_rate = left.slider(
+        "p", 0.1, 0.8, 0.5, step=0.1, key="lab_reg_p", help=lesson.tooltip("dropout")
+    )
+    weight_decay = right.select_slider(
+        "Weight decay",
+        [0.0001, 0.001, 0.01, 0.1],
+        value=0.001,
+        key="lab_reg_wd",
+        help=lesson.tooltip("regularization"),
+    )
+    key = ("regularizers", config, seeds, drop_rate, weight_decay)
+    result = _run(
+        "comparison",
+        key,
+        lambda report: sweep.regularizer_comparison(
+            config, drop_rate=drop_rate, weight_decay=weight_decay, seeds=seeds, progress=report
+        ),
+    )
+    classification = result.records[0].test_acc is not None
+    st.plotly_chart(figures.regularizers(result.summary, classification), width="stretch")
+    _table(
+        result.summary,
+        {
+            "label": "regularizer",
+            "test_loss_mean": "test loss",
+            "gap_mean": "gap",
+            "train_loss_mean": "train loss",
+            "test_acc_mean": "test accuracy",
+        },
+    )
+    _download(result, "regularizers")
+
+
+def _coadaptation(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
+    st.markdown(
+        "**Co-adaptation.** After training, silence one hidden unit at a time at test time "
+        "and measure how much accuracy the network loses. Without dropout, units learn to "
+        "rely on each other, so losing one can hurt; trained with dropout, every unit had to "
+        "work while others were missing, so no single one is critical."
+    )
+    if config.data.dataset == "sine":
+        st.warning("This probe measures accuracy: pick a classification dataset.")
+        return
+    drop_rate = st.slider(
+        "p", 0.1, 0.8, 0.5, step=0.1, key="lab_coad_p", help=lesson.tooltip("dropout")
+    )
+    key = ("coadaptation", config, seeds, drop_rate)
+    result = _run(
+        "co-adaptation probe",
+        key,
+        lambda report: sweep.coadaptation_probe(
+            config, drop_rate=drop_rate, seeds=seeds, progress=report
+        ),
+    )
+    layers = sorted({row["layer"] for row in result.tables["knockout"]})
+    layer = (
+        st.radio(
+            "Hidden layer",
+            layers,
+            format_func=lambda i: f"hidden {i + 1}",
+            horizontal=True,
+            key="lab_coad_layer",
+        )
+        if len(layers) > 1
+        else layers[0]
+    )
+    st.plotly_chart(figures.knockout(result.tables["knockout"], layer), width="stretch")
+    rows = [r for r in result.tables["knockout_summary"] if r["layer"] == layer]
+    worst = {r["label"]: r["worst_acc_drop_mean"] for r in rows}
+    st.info(
+        f"The most important single unit costs {worst.get('no dropout', 0):.1%} of test "
+        f"accuracy without dropout, {worst.get('dropout', 0):.1%} with dropout (mean over "
+        f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''})."
+    )
+    _download(result, "coadaptation")

@@ -249,7 +249,7 @@ def _buttons(session: TwinSession) -> None:
         key="pg_play",
         type="primary",
         on_click=_toggle_play,
-        use_container_width=True,
+        width="stretch",
         help="Train both twins continuously, a few dozen steps per screen update.",
     )
     one.button(
@@ -257,7 +257,7 @@ def _buttons(session: TwinSession) -> None:
         key="pg_step",
         on_click=_step,
         args=(1,),
-        use_container_width=True,
+        width="stretch",
         help="One optimizer step for both twins.",
     )
     chunk.button(
@@ -265,14 +265,14 @@ def _buttons(session: TwinSession) -> None:
         key="pg_chunk",
         on_click=_step,
         args=(CHUNK,),
-        use_container_width=True,
+        width="stretch",
         help=f"{CHUNK} optimizer steps for both twins.",
     )
     reset.button(
         "Reset",
         key="pg_reset",
         on_click=_reset,
-        use_container_width=True,
+        width="stretch",
         help="Start both twins again from the same initial weights.",
     )
     if session.twin.status == "diverged":

@@ -1,15 +1,24 @@
-"""The lesson pages in a real browser: each loads clean; Resample and an in-app link work."""
+"""The lesson pages and the Overfitting lab in a real browser.
+
+Each loads clean; Resample and an in-app link work.
+"""
 
 import pytest
 from playwright.sync_api import expect
 
-from dropout_viz.pages import example_network, key_terms, masks_scaling, uncertainty
+from dropout_viz.pages import (
+    example_network,
+    key_terms,
+    masks_scaling,
+    overfitting_lab,
+    uncertainty,
+)
 
 from .conftest import assert_no_exception, open_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
-LESSON_PAGES = (masks_scaling, example_network, key_terms, uncertainty)
+LESSON_PAGES = (masks_scaling, overfitting_lab, example_network, key_terms, uncertainty)
 
 
 @pytest.mark.parametrize("module", LESSON_PAGES, ids=lambda m: m.URL_PATH)
