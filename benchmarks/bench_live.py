@@ -31,30 +31,39 @@ CANVASES_DRAWN_JS = """() => {
   document.querySelectorAll('*').forEach((node) => {
     if (node.shadowRoot) n += node.shadowRoot.querySelectorAll('canvas[data-kind]').length;
   });
-  return n >= 5;
+  return n >= 5;  // two boundaries, the network, two loss charts
 }"""
 
-# Runs inside the page: one sample per animation frame.
+# Runs inside the page: one sample per animation frame. It must stay cheap, or the
+# measurement loads the browser it measures: the canvases are looked up once, and
+# again only if one of them leaves the page.
 COUNTER_JS = """() => {
-  const stats = {frames: 0, changes: 0, missing: 0, last: null, start: performance.now()};
-  window.__liveStats = stats;
-  const canvases = () => {
+  const find = (selector) => {
     const found = [];
     document.querySelectorAll('*').forEach((node) => {
-      if (node.shadowRoot) node.shadowRoot.querySelectorAll('canvas').forEach((c) => found.push(c));
+      if (node.shadowRoot) node.shadowRoot.querySelectorAll(selector).forEach((e) => found.push(e));
     });
     return found;
   };
-  const expected = canvases().length;
-  stats.expected = expected;
+  const stats = {frames: 0, changes: 0, missing: 0, last: null, start: performance.now(),
+                 paints: [], lastPaint: null};
+  window.__liveStats = stats;
+  let canvases = find('canvas[data-kind]');
+  let board = find('.dl-board')[0];
+  const counter = document.querySelector('.st-key-step');
+  stats.expected = canvases.length;
   const sample = () => {
     stats.frames += 1;
-    const counter = document.querySelector('.st-key-step');
-    const text = counter ? counter.innerText : null;
+    const text = counter.isConnected ? counter.innerText : null;
     if (text !== stats.last) { stats.changes += 1; stats.last = text; }
-    const now = canvases();
-    const gone = now.some((c) => c.width === 0 || !c.isConnected);
-    if (now.length < expected || gone) stats.missing += 1;
+    if (canvases.some((c) => !c.isConnected)) canvases = find('canvas[data-kind]');
+    if (canvases.length < stats.expected || canvases.some((c) => c.width === 0)) {
+      stats.missing += 1;
+    }
+    if (board && board.dataset.step !== stats.lastPaint) {
+      stats.lastPaint = board.dataset.step;
+      stats.paints.push(parseFloat(board.dataset.paintMs));
+    }
     requestAnimationFrame(sample);
   };
   requestAnimationFrame(sample);
@@ -62,8 +71,10 @@ COUNTER_JS = """() => {
 
 RESULT_JS = """() => {
   const s = window.__liveStats;
+  const paints = s.paints.slice().sort((a, b) => a - b);
   return {frames: s.frames, changes: s.changes, missing: s.missing, expected: s.expected,
-          seconds: (performance.now() - s.start) / 1000, last: s.last};
+          seconds: (performance.now() - s.start) / 1000, last: s.last,
+          paint_ms: paints.length ? paints[Math.floor(paints.length / 2)] : null};
 }"""
 
 
@@ -131,6 +142,7 @@ def main() -> int:
             f"0 (of {s['frames']}, {s['expected']} canvases)",
         ),
         ("server time per update, median (ms)", s["server_ms"], "<= 25"),
+        ("browser paint per update, median (ms)", s["paint_ms"], "(the browser shares the CPU)"),
         ("training steps per second (pair)", s["steps_per_second"], ">= 500"),
     ]
     print(f"Playground, default settings, {s['seconds']:.1f} s of play ({s['last']})")

@@ -12,7 +12,7 @@ from dropout_viz import lesson
 from dropout_viz.core import limits
 from dropout_viz.core.data import DEFAULT_NOISE, TRUTH, grid, line
 from dropout_viz.core.training import Twin
-from dropout_viz.figures import live
+from dropout_viz.figures import live as live_figures
 from dropout_viz.ui import url_state
 from dropout_viz.ui.live_canvas import live_canvas
 from dropout_viz.ui.twin_session import RULES, PlaygroundSettings, TwinSession
@@ -299,15 +299,18 @@ def _live_view() -> None:
 
 
 def _draw(session: TwinSession) -> None:
+    """One screen update. Its elements never change in number or order, so Streamlit
+    updates them in place and the canvases are never re-mounted (no blank frame)."""
     twin, data = session.twin, session.data
     with st.container(key="step"):
-        st.markdown(f"**Step {twin.step_count:,}** · seed {session.settings.seed}")
-    if session.playing and session.speed.ready:
-        st.caption(
-            f"{session.speed.steps_per_second:,.0f} steps/s · "
-            f"{session.speed.median_tick_ms:.0f} ms of server time per update",
-            help="Measured over the last few seconds of play, training included.",
+        speed = session.speed
+        live = (
+            f" · {speed.steps_per_second:,.0f} steps/s · {speed.median_tick_ms:.0f} ms of "
+            "server time per update"
+            if session.playing and speed.ready
+            else ""
         )
+        st.markdown(f"**Step {twin.step_count:,}** · seed {session.settings.seed}{live}")
     baseline_point, dropout_point = twin.latest
     gap_base = baseline_point["test_loss"] - baseline_point["train_loss"]
     gap_drop = dropout_point["test_loss"] - dropout_point["train_loss"]
@@ -331,45 +334,28 @@ def _draw(session: TwinSession) -> None:
             "Test loss (no dropout → dropout)",
             f"{baseline_point['test_loss']:.3f} → {dropout_point['test_loss']:.3f}",
         )
-
-    example = _example_controls(twin)
-    left, right = st.columns(2)
-    views = _boundaries(session, highlight=example)
-    rates = ", ".join(f"{p:g}" for p in session.settings.drop_rates)
-    with left:
-        st.markdown("**No dropout** (p = 0)")
-        live_canvas(views[Twin.BASELINE], key="pg_boundary_0")
-    with right:
-        st.markdown(f"**Dropout** (p = {rates})")
-        live_canvas(views[Twin.DROPOUT], key="pg_boundary_1")
-
-    left, right = st.columns(2)
-    with left:
-        frequency = st.session_state.get("pg_frequency", False)
-        scales = " / ".join(
-            f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates)
+    example, frequency = _example_controls(twin)
+    boundaries = _boundaries(session, highlight=example)
+    scales = " / ".join(f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates))
+    network = _network(twin, example, frequency)
+    network["title"] = (
+        "The masks of this step (dropout twin): "
+        + (
+            "shade = share of the batch that dropped each unit"
+            if frequency
+            else "what the optimizer just used for the ringed example"
         )
-        st.markdown(
-            "**The masks of this step** (dropout twin): "
-            + (
-                "shade = share of this batch that dropped the unit"
-                if frequency
-                else "the mask the optimizer just used for the ringed example"
-            )
-            + f". Kept units were multiplied by 1/(1−p) = {scales}."
-        )
-        live_canvas(_network(twin, example, frequency), key="pg_network")
-    with right:
-        st.markdown("**Train and test loss** (log scale; solid = train, dashed = test)")
-        live_canvas(_curves(twin), key="pg_curves")
-        st.markdown(
-            "**Why dropout's training loss sits high:** with units dropped (train mode) "
-            "vs with all units on (eval mode)"
-        )
-        live_canvas(_train_vs_eval(twin), key="pg_train_eval")
+        + f". Kept units × 1/(1−p) = {scales}"
+    )
+    panels = [
+        *boundaries,
+        network,
+        {"kind": "stack", "panels": [_curves(twin), _train_vs_eval(twin)]},
+    ]
+    live_canvas(live_figures.board(panels, step=twin.step_count), key="pg_board")
 
 
-def _example_controls(twin: Twin) -> int:
+def _example_controls(twin: Twin) -> tuple[int, bool]:
     batch = twin.last_step.inputs.shape[0] if twin.last_step else len(twin.data.x_train)
     left, right = st.columns([3, 2])
     example = left.slider(
@@ -377,15 +363,15 @@ def _example_controls(twin: Twin) -> int:
         0,
         batch - 1,
         key="pg_example",
-        help="Each example gets its own mask at every "
-        "step: the mask is a matrix (examples × units), not a vector.",
+        help="Each example gets its own mask at every step: the mask is a matrix "
+        "(examples × units), not a vector.",
     )
-    right.toggle(
+    frequency = right.toggle(
         "Show drop frequency over the batch",
         key="pg_frequency",
         help="Shade each unit by the share of this step's batch that dropped it.",
     )
-    return min(example, batch - 1)
+    return min(example, batch - 1), frequency
 
 
 def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
@@ -402,74 +388,75 @@ def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
     else:
         inputs, truth = grid(extent, limits.BOUNDARY_GRID), None
     prediction = twin.predict(inputs).numpy()  # (2, points)
-    views = []
-    for k, point in enumerate(twin.latest):
-        views.append(
-            live.boundary(
-                prediction[k],
-                extent,
-                train,
-                test,
-                data.task,
-                grid_x=inputs.numpy()[:, 0],
-                truth=truth,
-                highlight=highlight if k == Twin.DROPOUT else None,
-                step=twin.step_count,
-                summary=f"{twin.labels[k]}: train loss {point['train_loss']:.3f}, "
-                f"test loss {point['test_loss']:.3f}",
-            )
+    rates = ", ".join(f"{p:g}" for p in dict.fromkeys(session.settings.drop_rates))
+    titles = ("No dropout (p = 0)", f"Dropout (p = {rates})")
+    return [
+        live_figures.boundary(
+            prediction[k],
+            extent,
+            train,
+            test,
+            data.task,
+            grid_x=inputs.numpy()[:, 0],
+            truth=truth,
+            highlight=highlight if k == Twin.DROPOUT else None,
+            title=titles[k],
+            summary=f"{twin.labels[k]}: train loss {point['train_loss']:.3f}, "
+            f"test loss {point['test_loss']:.3f}",
         )
-    return views
+        for k, point in enumerate(twin.latest)
+    ]
 
 
 def _network(twin: Twin, example: int, frequency: bool) -> dict:
     k = Twin.DROPOUT
     weights = [w[k].detach().numpy() for w, _ in twin.model.layers()]
     record = twin.last_step
-    if record is None:  # nothing trained yet: every unit is there
-        masks = values = None
-        drop_frequency = None
-    else:
+    masks, values, drop_frequency = [], None, None
+    if record is not None:  # before the first step nothing was dropped yet
         masks = [m[k, example].numpy() for m in record.keep_masks]
         values = [a[k, example].numpy() for a in record.activations]
         values[0] = np.tanh(values[0])  # inputs: squash to [-1, 1] just for colouring
-        drop_frequency = (
-            [1 - m[k].float().mean(0).numpy() for m in record.keep_masks] if frequency else None
-        )
+        if frequency:
+            drop_frequency = [1 - m[k].float().mean(0).numpy() for m in record.keep_masks]
     names = ["x"] if twin.data.in_features == 1 else ["x1", "x2"]
-    return live.network(
+    return live_figures.network(
         twin.model.sizes,
         weights,
-        masks or [],
+        masks,
         values=values,
         drop_frequency=drop_frequency,
         input_names=names,
-        step=twin.step_count,
     )
 
 
 def _curves(twin: Twin) -> dict:
     series = []
-    for k, colour in ((Twin.BASELINE, live.NO_DROPOUT_COLOR), (Twin.DROPOUT, live.DROPOUT_COLOR)):
+    for k, colour in (
+        (Twin.BASELINE, live_figures.NO_DROPOUT_COLOR),
+        (Twin.DROPOUT, live_figures.DROPOUT_COLOR),
+    ):
         columns = twin.histories[k].columns
-        series.append(
+        series += [
             {
                 "name": f"{twin.labels[k]}: train",
                 "x": columns["step"],
                 "y": columns["train_loss"],
                 "color": colour,
-            }
-        )
-        series.append(
+            },
             {
                 "name": f"{twin.labels[k]}: test",
                 "x": columns["step"],
                 "y": columns["test_loss"],
                 "color": colour,
                 "dash": [6, 4],
-            }
-        )
-    return live.lines(series, step=twin.step_count)
+            },
+        ]
+    # Both twins are evaluated at the same steps, so one x serves every series.
+    steps = twin.histories[Twin.BASELINE].columns["step"]
+    return live_figures.lines(
+        series, steps, title="Train and test loss (solid = train, dashed = test)"
+    )
 
 
 def _train_vs_eval(twin: Twin) -> dict:
@@ -477,23 +464,26 @@ def _train_vs_eval(twin: Twin) -> dict:
     series = [
         {
             "name": "train, dropout on",
-            "x": columns["step"],
             "y": columns["train_loss_train_mode"],
             "color": "#8fb8c0",
             "width": 3,
         },
         {
             "name": "train, dropout off",
-            "x": columns["step"],
             "y": columns["train_loss"],
-            "color": live.DROPOUT_COLOR,
+            "color": live_figures.DROPOUT_COLOR,
         },
         {
             "name": "test",
-            "x": columns["step"],
             "y": columns["test_loss"],
-            "color": live.DROPOUT_COLOR,
+            "color": live_figures.DROPOUT_COLOR,
             "dash": [6, 4],
         },
     ]
-    return live.lines(series, step=twin.step_count, height=220)
+    return live_figures.lines(
+        series,
+        columns["step"],
+        height=220,
+        title="Dropout twin: training loss with units dropped (what the optimizer sees) "
+        "vs with all units on",
+    )

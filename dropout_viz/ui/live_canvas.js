@@ -1,10 +1,11 @@
 // Dropout Lab's live canvas: draws what Python sends, many times a second.
 //
 // Streamlit calls the default export on mount and again with new `data` at every
-// rerun of the fragment. The canvas element stays in place between calls, so no
-// frame ever shows an empty chart: each call just paints the new picture.
-// `data.kind` picks the painter: "boundary", "network" or "lines". The shapes of
-// the payloads are built (and unit-tested) in dropout_viz/figures/live.py.
+// rerun of the fragment. The canvases stay in place between calls, so no frame
+// ever shows an empty chart: each call just repaints them. A payload is a
+// "board" of panels ("boundary", "network", "lines"; a "stack" holds several in
+// one grid cell). Arrays arrive as base64 of packed bytes. The payloads are
+// built, and unit-tested, in dropout_viz/figures/live.py.
 
 const CLASS0 = [245, 147, 34]; // orange, as in TensorFlow Playground
 const CLASS1 = [8, 119, 189]; // blue
@@ -13,25 +14,51 @@ const MUTED = "#9aa0a6";
 
 export default function (component) {
   const { parentElement, data } = component;
-  let root = parentElement.querySelector(".dl-live");
+  let root = parentElement.querySelector(".dl-board");
   if (!root) {
     root = document.createElement("div");
-    root.className = "dl-live";
-    root.innerHTML = '<canvas role="img"></canvas>';
+    root.className = "dl-board";
     parentElement.appendChild(root);
-    // Redraw when the column is resized, with the last data we were given.
-    new ResizeObserver(() => paint(root)).observe(root);
+    // Repaint when the page is resized, with the last data we were given.
+    new ResizeObserver(() => paintBoard(root)).observe(root);
   }
-  root.liveData = data;
-  paint(root);
+  root.liveData = data.kind === "board" ? data : { kind: "board", panels: [data], columns: 1 };
+  paintBoard(root);
 }
 
-function paint(root) {
-  const data = root.liveData;
-  if (!data) return;
-  const canvas = root.querySelector("canvas");
-  const width = Math.max(root.clientWidth, 120);
-  const height = data.height || 300;
+// ---- the board: one grid cell per panel (or stack of panels) ------------------------------
+function paintBoard(root) {
+  const board = root.liveData;
+  if (!board) return;
+  const started = performance.now();
+  root.style.gridTemplateColumns = root.clientWidth < 700 ? "1fr" : `repeat(${board.columns}, 1fr)`;
+  board.panels.forEach((item, i) => {
+    let cell = root.children[i];
+    if (!cell) {
+      cell = document.createElement("div");
+      cell.className = "dl-cell";
+      root.appendChild(cell);
+    }
+    const panels = item.kind === "stack" ? item.panels : [item];
+    panels.forEach((panel, j) => paintPanel(cell, j, panel, board));
+  });
+  root.dataset.step = String(board.step ?? "");
+  // How long painting took, for bench_live.py: the browser shares the CPU with the server.
+  root.dataset.paintMs = (performance.now() - started).toFixed(2);
+}
+
+function paintPanel(cell, index, panel, board) {
+  let box = cell.children[index];
+  if (!box) {
+    box = document.createElement("figure");
+    box.className = "dl-panel";
+    box.innerHTML = '<figcaption></figcaption><canvas role="img"></canvas>';
+    cell.appendChild(box);
+  }
+  box.querySelector("figcaption").textContent = panel.title || "";
+  const canvas = box.querySelector("canvas");
+  const width = Math.max(box.clientWidth, 120);
+  const height = panel.height || board.height || 300;
   const ratio = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
     canvas.width = Math.round(width * ratio);
@@ -44,12 +71,24 @@ function paint(root) {
   ctx.clearRect(0, 0, width, height);
   ctx.font = "12px sans-serif";
   const painters = { boundary: paintBoundary, network: paintNetwork, lines: paintLines };
-  painters[data.kind](ctx, width, height, data);
+  painters[panel.kind](ctx, width, height, panel);
   // What was drawn, for people using screen readers and for the end-to-end tests.
-  canvas.dataset.kind = data.kind;
-  canvas.dataset.step = String(data.step ?? "");
-  canvas.dataset.summary = data.summary || "";
-  canvas.setAttribute("aria-label", data.summary || data.kind);
+  canvas.dataset.kind = panel.kind;
+  canvas.dataset.step = String(board.step ?? "");
+  canvas.dataset.summary = panel.summary || "";
+  canvas.setAttribute("aria-label", `${panel.title || panel.kind}. ${panel.summary || ""}`);
+}
+
+// ---- packed arrays ---------------------------------------------------------------------
+function bytes(text) {
+  const raw = atob(text || "");
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
+function floats(text) {
+  return new Float32Array(bytes(text).buffer);
 }
 
 // ---- shared helpers -------------------------------------------------------------------
@@ -87,13 +126,14 @@ function paintBoundary(ctx, width, height, d) {
   } else {
     // The probability grid, painted small and scaled up smoothly.
     const n = d.resolution;
+    const grid = bytes(d.grid);
     const tile = document.createElement("canvas");
     tile.width = n;
     tile.height = n;
     const image = tile.getContext("2d").createImageData(n, n);
     for (let row = 0; row < n; row++) {
       for (let col = 0; col < n; col++) {
-        const [r, g, b] = mix(d.grid[row * n + col] / 255);
+        const [r, g, b] = mix(grid[row * n + col] / 255);
         const at = ((n - 1 - row) * n + col) * 4; // row 0 is the bottom of the plot
         image.data.set([r, g, b, 200], at);
       }
@@ -103,7 +143,9 @@ function paintBoundary(ctx, width, height, d) {
     ctx.drawImage(tile, x0, 0, size, size);
   }
   // Test points: hollow rings; training points: filled with a white edge.
-  for (const [set, filled] of [[d.test, false], [d.train, true]]) {
+  const train = { x: floats(d.train.x), y: floats(d.train.y), label: bytes(d.train.label) };
+  const test = { x: floats(d.test.x), y: floats(d.test.y), label: bytes(d.test.label) };
+  for (const [set, filled] of [[test, false], [train, true]]) {
     for (let i = 0; i < set.x.length; i++) {
       const px = sx(set.x[i]);
       const py = sy(set.y[i]);
@@ -114,18 +156,17 @@ function paintBoundary(ctx, width, height, d) {
         ctx.fillStyle = `rgb(${colour})`;
         ctx.fill();
         ctx.strokeStyle = "white";
-        ctx.lineWidth = 1.2;
       } else {
         ctx.strokeStyle = `rgba(${colour},0.8)`;
-        ctx.lineWidth = 1.2;
       }
+      ctx.lineWidth = 1.2;
       ctx.stroke();
     }
   }
   if (d.highlight !== null && d.highlight !== undefined) {
     // The training example whose mask the network drawing shows.
     ctx.beginPath();
-    ctx.arc(sx(d.train.x[d.highlight]), sy(d.train.y[d.highlight]), 9, 0, 2 * Math.PI);
+    ctx.arc(sx(train.x[d.highlight]), sy(train.y[d.highlight]), 9, 0, 2 * Math.PI);
     ctx.strokeStyle = INK;
     ctx.lineWidth = 2;
     ctx.stroke();
@@ -135,9 +176,11 @@ function paintBoundary(ctx, width, height, d) {
 }
 
 function drawCurve(ctx, curve, sx, sy, colour, dash, lineWidth) {
+  const xs = floats(curve.x);
+  const ys = floats(curve.y);
   ctx.beginPath();
   ctx.setLineDash(dash);
-  curve.x.forEach((x, i) => (i ? ctx.lineTo(sx(x), sy(curve.y[i])) : ctx.moveTo(sx(x), sy(curve.y[i]))));
+  xs.forEach((x, i) => (i ? ctx.lineTo(sx(x), sy(ys[i])) : ctx.moveTo(sx(x), sy(ys[i]))));
   ctx.strokeStyle = colour;
   ctx.lineWidth = lineWidth;
   ctx.stroke();
@@ -146,7 +189,15 @@ function drawCurve(ctx, curve, sx, sy, colour, dash, lineWidth) {
 
 // ---- the network and the masks of this step ---------------------------------------------
 function paintNetwork(ctx, width, height, d) {
-  const layers = d.layers; // [{units, name, kept?: [0/1], drop_rate_seen?: [0..1], value?: [-1..1]}]
+  // Per layer: units, name, and packed bytes: kept (0/1), dropped_share (0..255), value
+  // (0..255 for -1..1). Weights: one byte each, 127 = 0, relative to the layer's largest.
+  const layers = d.layers.map((l) => ({
+    ...l,
+    kept: l.kept === undefined ? null : bytes(l.kept),
+    dropped_share: l.dropped_share === undefined ? null : Array.from(bytes(l.dropped_share), (v) => v / 255),
+    value: l.value === undefined ? null : Array.from(bytes(l.value), (v) => v / 127.5 - 1),
+  }));
+  const weights = d.weights.map(bytes);
   const top = 30;
   const bottom = height - 40; // room for the legend
   const xs = layers.map((_, i) => 40 + (i * (width - 80)) / (layers.length - 1));
@@ -157,17 +208,17 @@ function paintNetwork(ctx, width, height, d) {
     const start = (top + bottom) / 2 - (gap * (layer.units - 1)) / 2;
     return Array.from({ length: layer.units }, (_, i) => start + i * gap);
   });
-  const dropped = (layer, i) => layer.kept && !layer.kept[i];
+  const dropped = (layer, i) => layer.kept !== null && !layer.kept[i];
   // Edges: width by |weight|, colour by sign; none from or to a dropped unit.
-  d.weights.forEach((matrix, l) => {
+  weights.forEach((matrix, l) => {
     const from = layers[l];
     const to = layers[l + 1];
     for (let i = 0; i < from.units; i++) {
       if (dropped(from, i)) continue;
       for (let j = 0; j < to.units; j++) {
         if (dropped(to, j)) continue;
-        const w = matrix[i * to.units + j] / 127; // -1..1 relative to the layer's largest
-        const seen = from.drop_rate_seen ? 1 - from.drop_rate_seen[i] : 1;
+        const w = (matrix[i * to.units + j] - 127) / 127; // -1..1 of the layer's largest
+        const seen = from.dropped_share ? 1 - from.dropped_share[i] : 1;
         ctx.strokeStyle = w >= 0 ? `rgba(${CLASS1},${0.15 + 0.6 * Math.abs(w) * seen})`
                                  : `rgba(${CLASS0},${0.15 + 0.6 * Math.abs(w) * seen})`;
         ctx.lineWidth = 0.3 + 2.2 * Math.abs(w);
@@ -203,8 +254,8 @@ function paintNetwork(ctx, width, height, d) {
         ctx.strokeStyle = "#c62828";
         ctx.lineWidth = 1.5;
         ctx.stroke();
-      } else if (layer.drop_rate_seen) {
-        const g = Math.round(255 - 200 * layer.drop_rate_seen[i]); // darker = dropped more often
+      } else if (layer.dropped_share) {
+        const g = Math.round(255 - 200 * layer.dropped_share[i]); // darker = dropped more often
         ctx.fillStyle = `rgb(${g},${g},${g})`;
         ctx.fill();
         ctx.strokeStyle = INK;
@@ -226,7 +277,7 @@ function paintNetwork(ctx, width, height, d) {
       ctx.textAlign = "left";
     }
   });
-  networkLegend(ctx, height, Boolean(layers.some((l) => l.drop_rate_seen)));
+  networkLegend(ctx, height, Boolean(layers.some((l) => l.dropped_share)));
 }
 
 function networkLegend(ctx, height, frequency) {
@@ -276,7 +327,10 @@ function networkLegend(ctx, height, frequency) {
 }
 
 // ---- line chart (log or linear y) ----------------------------------------------------------
-function paintLines(ctx, width, height, d) {
+function paintLines(ctx, width, height, panel) {
+  // Unpack each series; NaN marks a gap (e.g. no train-mode loss before the first step).
+  const x = floats(panel.x); // every series of a chart shares its x (the evaluation steps)
+  const d = { ...panel, series: panel.series.map((s) => ({ ...s, x, y: floats(s.y) })) };
   const legendRows = legend(ctx, width, d.series); // drawn first, at the top
   const area = { left: 46, right: width - 12, top: 10 + 16 * legendRows, bottom: height - 30 };
   const log = d.log_y;
@@ -286,7 +340,7 @@ function paintLines(ctx, width, height, d) {
   let xmax = 1;
   for (const s of d.series) {
     for (const v of s.y) {
-      if (v === null) continue;
+      if (Number.isNaN(v)) continue;
       lo = Math.min(lo, tf(v));
       hi = Math.max(hi, tf(v));
     }
@@ -337,7 +391,7 @@ function paintLines(ctx, width, height, d) {
     let started = false;
     s.x.forEach((x, i) => {
       const v = s.y[i];
-      if (v === null) return;
+      if (Number.isNaN(v)) return;
       const px = sx(x);
       const py = sy(tf(v));
       if (started) ctx.lineTo(px, py);

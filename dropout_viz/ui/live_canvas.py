@@ -2,8 +2,8 @@
 
 Re-sending Plotly figures on every tick is browser-bound (~5 updates/s, with
 charts blinking out while they re-mount). This Custom Components v2 element
-keeps one <canvas> per chart and repaints it from a compact payload, so a
-fragment can update it 20 times a second with no empty frame. The payloads are
+keeps one <canvas> per chart and repaints them from one compact payload, so a
+fragment can update a whole board of charts 20 times a second with no empty frame. The payloads are
 built by ``dropout_viz.figures.live``; the painter is ``live_canvas.js``.
 """
 
@@ -15,17 +15,30 @@ import streamlit as st
 
 _HERE = Path(__file__).parent
 _CSS = """
-.dl-live { width: 100%; }
-.dl-live canvas { display: block; }
+.dl-board { display: grid; gap: 8px 28px; width: 100%; align-items: start; }
+.dl-panel { margin: 0 0 10px 0; }
+.dl-panel figcaption {
+  font: 600 14px var(--st-font, sans-serif); color: var(--st-text-color, #31333f);
+  margin: 0 0 6px 0; min-height: 1.3em;
+}
+.dl-panel canvas { display: block; }
 """
+
+
+def _without_comments(js: str) -> str:
+    """The painter without its comment lines and indentation. Streamlit sends a component's
+    inline JS with every update, 20 times a second here: the comments are for readers."""
+    lines = (line.strip() for line in js.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
 
 _component = st.components.v2.component(
     "dropout_lab_live_canvas",
-    js=(_HERE / "live_canvas.js").read_text(encoding="utf-8"),
+    js=_without_comments((_HERE / "live_canvas.js").read_text(encoding="utf-8")),
     css=_CSS,
 )
 
 
 def live_canvas(payload: dict, key: str) -> None:
-    """Draw a payload from ``figures.live``; the same key keeps the same canvas."""
-    _component(data=payload, key=key, height=payload.get("height", 300))
+    """Draw a payload from ``figures.live``; the same key keeps the same canvases."""
+    _component(data=payload, key=key)

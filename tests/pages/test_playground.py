@@ -1,5 +1,6 @@
 """The Playground page in AppTest: controls, buttons, URL state, divergence."""
 
+import json
 import re
 
 import pytest
@@ -16,6 +17,11 @@ def step_text(at) -> int:
     raise AssertionError("no step counter on the page")
 
 
+def board(at) -> dict:
+    """The payload the live canvas got: the whole board of panels."""
+    return json.loads(at.get("bidi_component")[0].proto.json)
+
+
 def button(at, label):
     return next(b for b in at.button if b.label == label)
 
@@ -23,8 +29,11 @@ def button(at, label):
 def test_page_runs_and_shows_the_twins(run_page):
     at = run_page("playground")
     assert step_text(at) == 0
-    texts = " ".join(m.value for m in at.markdown)
-    assert "No dropout" in texts and "Dropout" in texts
+    panels = board(at)["panels"]
+    assert [p["kind"] for p in panels] == ["boundary", "boundary", "network", "stack"]
+    assert panels[0]["title"] == "No dropout (p = 0)"
+    assert panels[1]["title"] == "Dropout (p = 0.5)"
+    assert [p["kind"] for p in panels[3]["panels"]] == ["lines", "lines"]
     assert [m.label for m in at.metric][:2] == ["Gap without dropout", "Gap with dropout"]
     assert button(at, "Play")
     assert all(w.help for w in at.sidebar.slider), "every slider explains itself"
@@ -37,6 +46,8 @@ def test_step_buttons_advance_the_counter(run_page):
     button(at, f"Step ×{CHUNK}").click().run()
     assert step_text(at) == 1 + CHUNK
     assert at.session_state[STATE].twin.step_count == 1 + CHUNK
+    network = board(at)["panels"][2]
+    assert "units dropped" in network["summary"] and not network["summary"].startswith("0 ")
 
 
 def test_changing_p_changes_the_dropout_twin_without_reset(run_page):
