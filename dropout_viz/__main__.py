@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .core import limits, sweep
-from .core.data import DEFAULT_NOISE, DataConfig, make_dataset
+from .core.data import DEFAULT_ACTIVATION, DEFAULT_NOISE, DataConfig, make_dataset
 from .core.training import TrainConfig, Twin, config_dict
 
 
@@ -130,8 +130,8 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--activation",
         choices=limits.ACTIVATIONS,
-        default=TrainConfig.activation,
-        help="hidden activation (default: %(default)s)",
+        default=None,
+        help="hidden activation (default: the dataset's: relu for digits, tanh otherwise)",
     )
     group.add_argument(
         "--mode",
@@ -262,7 +262,7 @@ def run_train(args: argparse.Namespace) -> int:
         hidden=args.hidden,
         drop_rate=args.p,
         input_drop_rate=args.input_p,
-        activation=args.activation,
+        activation=args.activation or DEFAULT_ACTIVATION[args.dataset],
         dropout_mode=args.mode,
         optimizer=args.optimizer,
         learning_rate=args.lr,
@@ -378,7 +378,7 @@ def _sweep_config(args: argparse.Namespace, n_train: int) -> sweep.SweepConfig:
         data=DataConfig(args.dataset, n_train, args.n_test, noise, args.data_seed),
         train=TrainConfig(
             hidden=args.hidden,
-            activation=args.activation,
+            activation=args.activation or DEFAULT_ACTIVATION[args.dataset],
             dropout_mode=args.mode,
             optimizer=args.optimizer,
             learning_rate=args.lr,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.core import limits, sweep
-from dropout_viz.core.data import DEFAULT_NOISE, DataConfig
+from dropout_viz.core.data import DEFAULT_ACTIVATION, DEFAULT_NOISE, DataConfig
 from dropout_viz.core.training import TrainConfig
 from dropout_viz.figures import overfitting as figures
 from dropout_viz.ui.shared_results import SWEEPS
@@ -107,9 +107,12 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
     activation = side.selectbox(
         "Activation",
         limits.ACTIVATIONS,
-        index=1,
-        key="lab_activation",
-        help=lesson.tooltip("activation"),
+        index=limits.ACTIVATIONS.index(DEFAULT_ACTIVATION[dataset]),
+        key=f"lab_activation_{dataset}",  # each dataset starts from the one that suits it
+        help=lesson.tooltip(
+            "activation",
+            "Each dataset starts with the one under which dropout's effect shows best.",
+        ),
     )
     steps = side.select_slider(
         "Training steps",
