@@ -114,7 +114,3 @@ class MLP(nn.Module):
     def keep_masks(self) -> list[Tensor | None]:
         return [d.last_keep_mask for d in self.dropouts]
 
-
-def copy_weights(source: nn.Module, target: nn.Module) -> None:
-    """Give target the same weights as source (dropout layers have none to copy)."""
-    target.load_state_dict(source.state_dict())

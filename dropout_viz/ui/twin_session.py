@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 from dropout_viz.core import limits
 from dropout_viz.core.data import DEFAULT_NOISE, DataConfig, Dataset, make_dataset
@@ -146,7 +146,3 @@ class TwinSession:
             self.playing = False
         return taken
 
-
-def with_dataset(settings: PlaygroundSettings, dataset: str) -> PlaygroundSettings:
-    """Switching dataset also takes that dataset's natural noise level."""
-    return replace(settings, dataset=dataset, noise=DEFAULT_NOISE[dataset])
