@@ -282,6 +282,9 @@ def _buttons(session: TwinSession) -> None:
 # --- the live part ------------------------------------------------------------------------
 def _live_view() -> None:
     session: TwinSession = st.session_state[STATE]
+    # Outside the fragment: they change only when the learner moves them, so they are
+    # not re-sent with every screen update.
+    example, frequency = _example_controls(session)
 
     # Only this part reruns while playing: a bounded chunk of training, then a redraw.
     @st.fragment(run_every=limits.TICK_SECONDS if session.playing else None)
@@ -292,13 +295,13 @@ def _live_view() -> None:
             session.step(CHUNK)
             if not session.playing:  # it just diverged: redraw the buttons and the warning
                 st.rerun()
-        _draw(session)
+        _draw(session, example, frequency)
         session.speed.record(started, time.perf_counter(), session.twin.step_count)
 
     live_part()
 
 
-def _draw(session: TwinSession) -> None:
+def _draw(session: TwinSession, example: int, frequency: bool) -> None:
     """One screen update. Its elements never change in number or order, so Streamlit
     updates them in place and the canvases are never re-mounted (no blank frame)."""
     twin, data = session.twin, session.data
@@ -334,7 +337,8 @@ def _draw(session: TwinSession) -> None:
             "Test loss (no dropout → dropout)",
             f"{baseline_point['test_loss']:.3f} → {dropout_point['test_loss']:.3f}",
         )
-    example, frequency = _example_controls(twin)
+    batch = twin.last_step.inputs.shape[0] if twin.last_step else len(data.x_train)
+    example = min(example, batch - 1)  # the last batch of an epoch may be smaller
     boundaries = _boundaries(session, highlight=example)
     scales = " / ".join(f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates))
     network = _network(twin, example, frequency)
@@ -355,8 +359,11 @@ def _draw(session: TwinSession) -> None:
     live_canvas(live_figures.board(panels, step=twin.step_count), key="pg_board")
 
 
-def _example_controls(twin: Twin) -> tuple[int, bool]:
-    batch = twin.last_step.inputs.shape[0] if twin.last_step else len(twin.data.x_train)
+def _example_controls(session: TwinSession) -> tuple[int, bool]:
+    settings = session.settings
+    batch = (
+        settings.n_train if settings.batch_size == 0 else min(settings.batch_size, settings.n_train)
+    )
     left, right = st.columns([3, 2])
     example = left.slider(
         "Training example whose mask is drawn",
@@ -371,7 +378,7 @@ def _example_controls(twin: Twin) -> tuple[int, bool]:
         key="pg_frequency",
         help="Shade each unit by the share of this step's batch that dropped it.",
     )
-    return min(example, batch - 1), frequency
+    return example, frequency
 
 
 def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
