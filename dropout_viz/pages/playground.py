@@ -60,6 +60,8 @@ def _session() -> TwinSession:
     """This browser session's twin; the first visit takes its settings from the URL."""
     if STATE not in st.session_state:
         settings, warnings = url_state.from_query(PlaygroundSettings, st.query_params, RULES)
+        if "noise" not in st.query_params:  # a shared dataset comes with its own noise level
+            settings = replace(settings, noise=DEFAULT_NOISE[settings.dataset])
         for warning in warnings:
             st.warning(f"Link setting adjusted: {warning}")
         st.session_state[STATE] = TwinSession(settings)
