@@ -8,22 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 from tests.deploy.helpers import require_tool
+from tests.e2e.conftest import CHROMIUM_ARGS as E2E_CHROMIUM_ARGS
 
 # A name the browser resolves to loopback only (the .test TLD never exists in DNS).
 # Streamlit lets "127.0.0.1" and "localhost" open a websocket whatever the Host header
 # says; a real name makes the proxy's Host/Origin handling count, as in production.
 TEST_HOST = "dropout-lab.test"
 
-# Playwright cannot download its own browsers here; Debian's chromium is used instead.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    f"--host-resolver-rules=MAP {TEST_HOST} 127.0.0.1",
-]
+# The e2e tests' Chromium flags, plus the test host mapped to loopback.
+CHROMIUM_ARGS = [*E2E_CHROMIUM_ARGS, f"--host-resolver-rules=MAP {TEST_HOST} 127.0.0.1"]
 
 
 @pytest.fixture(scope="session")
