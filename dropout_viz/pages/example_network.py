@@ -9,7 +9,7 @@ from dropout_viz import lesson
 from dropout_viz.core import example as ex
 from dropout_viz.core import limits
 from dropout_viz.figures import example as fig
-from dropout_viz.pages import _common
+from dropout_viz.ui import common
 
 TITLE = "The example network"
 ICON = ":material/code:"
@@ -133,5 +133,5 @@ def _when_to_use() -> None:
             if advice.where == URL_PATH:
                 st.markdown(f"Shown above: [train mode vs eval mode](#{TRAIN_VS_EVAL}).")
             else:
-                _common.link(advice.where, advice.where_label)
-            _common.preset_links(advice.presets)
+                common.link(advice.where, advice.where_label)
+            common.preset_links(advice.presets)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dropout_viz import lesson
-from dropout_viz.pages import _common
+from dropout_viz.ui import common
 
 TITLE = "Key terms"
 ICON = ":material/menu_book:"
@@ -28,7 +28,7 @@ def render() -> None:
         with st.container(border=True, key=f"term_{_slug(term.name)}"):
             st.subheader(term.name, anchor=_slug(term.name))
             st.markdown(term.definition)
-            _common.link(term.where, term.where_label)
+            common.link(term.where, term.where_label)
 
 
 def _slug(name: str) -> str:

@@ -9,7 +9,7 @@ from dropout_viz import lesson
 from dropout_viz.core import conventions as conv
 from dropout_viz.core import masks, sparsity
 from dropout_viz.figures import masks as fig
-from dropout_viz.pages import _common
+from dropout_viz.ui import common
 
 TITLE = "Masks & scaling"
 ICON = ":material/grid_on:"
@@ -256,7 +256,7 @@ def _conventions(h, drop_rate: float, seed: int, draw: int) -> None:
         )
 
     st.subheader("A model trained and evaluated each way")
-    runs = _common.remember(
+    runs = common.remember(
         "conventions",
         (drop_rate, seed),
         lambda report: conv.train_conventions(drop_rate, seed, on_progress=report),
@@ -310,7 +310,7 @@ def _after_training(drop_rate: float, seed: int) -> None:
         f"**Co-adaptation:** {lesson.tooltip('co-adaptation')} Without a reliable partner, "
         "each unit has to be useful on its own — and fewer units fire for any one input."
     )
-    result = _common.remember(
+    result = common.remember(
         "sparsity",
         (drop_rate, seed),
         lambda report: sparsity.train_twins(drop_rate, seed, on_progress=report),

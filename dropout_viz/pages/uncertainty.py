@@ -14,7 +14,7 @@ from dropout_viz.core import limits
 from dropout_viz.core import mc_dropout as mc
 from dropout_viz.core.rng import generator
 from dropout_viz.figures import uncertainty as fig
-from dropout_viz.pages import _common
+from dropout_viz.ui import common
 
 TITLE = "Uncertainty (MC dropout)"
 ICON = ":material/blur_on:"
@@ -38,7 +38,7 @@ def render() -> None:
         st.error(str(error))
         return
     data = mc.sine_with_gap(config)
-    model = _common.remember(
+    model = common.remember(
         "mc_model",
         (config.drop_rate, config.seed),
         lambda report: mc.train_regressor(data, config, on_progress=report),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dropout_viz.core import mc_dropout as mc
-from dropout_viz.pages._common import CACHE
+from dropout_viz.ui.common import CACHE
 from tests.pages.charts import chart, trace
 
 

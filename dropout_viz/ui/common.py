@@ -22,7 +22,7 @@ def page(url_path: str) -> st.Page:
     Streamlit identifies a page by its url path alone, so an equal ``st.Page`` works for
     ``st.page_link``; outside the app (AppTest) there is nothing to validate against.
     """
-    from dropout_viz.pages import PAGES  # late: pages/__init__ imports the page modules
+    from dropout_viz.pages import PAGES  # late: the page modules import this one
 
     module = next((m for m in PAGES if url_path == m.URL_PATH), None)
     if module is None:
