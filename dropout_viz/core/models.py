@@ -113,4 +113,3 @@ class MLP(nn.Module):
     @property
     def keep_masks(self) -> list[Tensor | None]:
         return [d.last_keep_mask for d in self.dropouts]
-

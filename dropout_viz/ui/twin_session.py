@@ -145,4 +145,3 @@ class TwinSession:
         if self.twin.status == "diverged":
             self.playing = False
         return taken
-
