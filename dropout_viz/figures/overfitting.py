@@ -138,7 +138,14 @@ def size_sweep(gain: Sequence[dict], classification: bool) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.update_xaxes(title_text="training points", type="log", row=1, col=1)
+    fig.update_xaxes(
+        title_text="training points",
+        type="log",
+        tickvals=sizes,
+        ticktext=[str(n) for n in sizes],
+        row=1,
+        col=1,
+    )
     fig.update_xaxes(title_text="training points", type="category", row=1, col=2)
     fig.update_yaxes(title_text=error, row=1, col=1)
     fig.update_yaxes(title_text="gain (± 2 standard errors)", row=1, col=2)

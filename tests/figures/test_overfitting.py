@@ -54,6 +54,7 @@ def test_size_sweep_marks_clear_gains():
     assert list(bars.y) == [0.0, 0.05]
     assert bars.marker.color[0] != bars.marker.color[1]  # only the clear gain is highlighted
     assert fig.layout.xaxis.type == "log"
+    assert list(fig.layout.xaxis.tickvals) == [25, 100]  # the sizes, not 2 and 5 of a decade
 
 
 def test_knockout_pools_units_per_arm():
