@@ -21,7 +21,7 @@ TITLE = "Playground"
 ICON = ":material/sports_esports:"
 URL_PATH = lesson.PLAYGROUND
 STATE = "playground"  # st.session_state key of this user's TwinSession
-CHUNK = limits.STEPS_PER_TICK.default  # steps per screen update, and per "Step ×25"
+CHUNK = limits.STEPS_PER_TICK.default  # steps per screen update, and per "Step ×CHUNK"
 
 DATASET_NAMES = {
     "moons": "Two moons",
@@ -231,7 +231,8 @@ def _controls(current: PlaygroundSettings) -> PlaygroundSettings:
 # --- play / pause / step / reset -------------------------------------------------------
 def _toggle_play() -> None:
     session = st.session_state[STATE]
-    session.playing = not session.playing and session.twin.status == "running"
+    with session.lock:  # a tick of play may still be running in the previous script thread
+        session.playing = not session.playing and session.twin.status == "running"
 
 
 def _step(n: int) -> None:
@@ -240,8 +241,9 @@ def _step(n: int) -> None:
 
 def _reset() -> None:
     session = st.session_state[STATE]
-    session.playing = False
-    session.reset()
+    with session.lock:
+        session.playing = False
+        session.reset()
 
 
 def _buttons(session: TwinSession) -> None:
@@ -292,13 +294,15 @@ def _live_view() -> None:
     @st.fragment(run_every=limits.TICK_SECONDS if session.playing else None)
     def live_part() -> None:
         session: TwinSession = st.session_state[STATE]
-        started = time.perf_counter()
-        if session.playing:
-            session.step(CHUNK)
-            if not session.playing:  # it just diverged: redraw the buttons and the warning
-                st.rerun()
-        _draw(session, example, frequency)
-        session.speed.record(started, time.perf_counter(), session.twin.step_count)
+        # Held for the whole tick, so a button pressed meanwhile acts between two ticks.
+        with session.lock:
+            started = time.perf_counter()
+            if session.playing:
+                session.step(CHUNK)
+                if not session.playing:  # it just diverged: redraw the buttons and warning
+                    st.rerun()
+            _draw(session, example, frequency)
+            session.speed.record(started, time.perf_counter(), session.twin.step_count)
 
     live_part()
 

@@ -7,6 +7,7 @@ cache: every student trains their own twin.
 from __future__ import annotations
 
 import statistics
+import threading
 from collections import deque
 from dataclasses import dataclass, field, fields
 
@@ -106,19 +107,29 @@ class Speedometer:
 
 @dataclass
 class TwinSession:
+    """One learner's Playground.
+
+    ``lock`` guards the twin. Streamlit's fast reruns start a new script thread for a
+    button press at once and let the previous run stop at its next ``st`` call, so a
+    tick may still be inside ``step`` (which makes no ``st`` call) while the press's
+    callback resets or steps the same twin. Whoever holds the lock goes first.
+    """
+
     settings: PlaygroundSettings = field(default_factory=PlaygroundSettings)
     data: Dataset | None = None
     twin: Twin | None = None
     playing: bool = False
     speed: Speedometer = field(default_factory=Speedometer)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
         """Start both twins again from identical initial weights."""
-        self.data = make_dataset(self.settings.data_config())
-        self.twin = Twin(self.data, self.settings.train_config())
+        with self.lock:
+            self.data = make_dataset(self.settings.data_config())
+            self.twin = Twin(self.data, self.settings.train_config())
 
     def apply(self, settings: PlaygroundSettings) -> str | None:
         """Take new settings; return "reset" or "live" (what happened), or None if unchanged."""
@@ -132,16 +143,18 @@ class TwinSession:
         # Validate everything before touching the running twin.
         settings.data_config().validate()
         settings.train_config().validate()
-        self.settings = settings
-        if changed - LIVE_FIELDS:
-            self.reset()
-            return "reset"
-        self.twin.set_hyperparameters(settings.learning_rate, settings.weight_decay)
-        self.twin.set_drop_rate(settings.drop_rates)
-        return "live"
+        with self.lock:
+            self.settings = settings
+            if changed - LIVE_FIELDS:
+                self.reset()
+                return "reset"
+            self.twin.set_hyperparameters(settings.learning_rate, settings.weight_decay)
+            self.twin.set_drop_rate(settings.drop_rates)
+            return "live"
 
     def step(self, n: int) -> int:
-        taken = self.twin.step(n)
-        if self.twin.status == "diverged":
-            self.playing = False
-        return taken
+        with self.lock:
+            taken = self.twin.step(n)
+            if self.twin.status == "diverged":
+                self.playing = False
+            return taken

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from dropout_viz.pages.playground import CHUNK
+
 from .conftest import assert_no_exception, open_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +38,8 @@ def test_play_trains_and_redraws_pause_stops(page, app_url):
     )
 
     page.get_by_role("button", name="Pause", exact=True).click()
-    page.get_by_role("button", name="Play", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()  # the pausing run began
+    wait_until_idle(page)  # ... and ended: the counter below the buttons is drawn too
     paused_at = step_of(page)
     # Paused means exactly one step per press of Step: no tick of play sneaks in.
     page.get_by_role("button", name="Step", exact=True).click()
@@ -67,25 +70,26 @@ CONNECTION = (
 def test_a_reconnecting_browser_finds_its_session_as_it_left_it(page, app_url):
     page.add_init_script(RECORD_SOCKETS)
     open_page(page, app_url)
-    page.get_by_role("button", name="Step ×25", exact=True).click()
+    page.get_by_role("button", name=f"Step ×{CHUNK}", exact=True).click()
     page.wait_for_function(
-        "() => document.querySelector('.st-key-step').innerText.includes('Step 25')"
+        f"() => document.querySelector('.st-key-step').innerText.includes('Step {CHUNK}')"
     )
     page.evaluate("() => window.__sockets.forEach((socket) => socket.close())")  # the wifi drops
     page.wait_for_function(f"() => {CONNECTION} !== 'CONNECTED'")
     page.wait_for_function(f"() => {CONNECTION} === 'CONNECTED'")
     assert page.evaluate("() => window.__sockets.length") == 2  # it really did reconnect
-    assert step_of(page) == 25  # same session: the twins kept their 25 steps
+    assert step_of(page) == CHUNK  # same session: the twins kept their steps
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function(
-        "() => document.querySelector('.st-key-step').innerText.includes('Step 26')"
+        f"() => document.querySelector('.st-key-step').innerText.includes('Step {CHUNK + 1}')"
     )
     assert_no_exception(page)
 
 
 def test_rapid_clicks_and_a_reload_never_raise(page, app_url):
     open_page(page, app_url)
-    for name in ["Play", "Step", "Reset", "Step ×25", "Step", "Reset", "Step ×25"]:
+    chunk = f"Step ×{CHUNK}"
+    for name in ["Play", "Step", "Reset", chunk, "Step", "Reset", chunk]:
         # No waiting for the app between clicks; a button Streamlit greys out during a
         # rerun is clicked as soon as it is back (the default 30 s covers a busy CI).
         page.get_by_role("button", name=name, exact=True).click(no_wait_after=True)
