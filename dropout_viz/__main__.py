@@ -17,10 +17,11 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 
 from .core import limits, sweep
 from .core.data import DEFAULT_ACTIVATION, DEFAULT_NOISE, DataConfig, make_dataset
-from .core.training import TrainConfig, Twin, config_dict
+from .core.training import TrainConfig, Twin
 
 
 # --- flag parsing helpers: each raises ArgumentTypeError, which argparse turns into exit 2
@@ -294,8 +295,8 @@ def run_train(args: argparse.Namespace) -> int:
     if args.json:
         payload = {
             "config": {
-                "data": data_cfg.__dict__,
-                "train": config_dict(train_cfg),
+                "data": asdict(data_cfg),
+                "train": asdict(train_cfg),
                 "epochs": args.epochs,
                 "steps": total,
             },

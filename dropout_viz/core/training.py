@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 import torch
 import torch.nn.functional as F
@@ -422,7 +422,3 @@ class Twin(Run):
         """Change the dropout model's p; the baseline stays at 0."""
         self.config = replace(self.config, drop_rate=drop_rate).validate()
         self.set_drop_rates([0.0, drop_rate])
-
-
-def config_dict(config: TrainConfig) -> dict:
-    return asdict(config)

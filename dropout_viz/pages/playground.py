@@ -10,7 +10,7 @@ import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.core import limits
-from dropout_viz.core.data import DEFAULT_NOISE, TRUTH, grid, line
+from dropout_viz.core.data import DEFAULT_NOISE
 from dropout_viz.core.training import Twin
 from dropout_viz.figures import live as live_figures
 from dropout_viz.ui import url_state
@@ -389,29 +389,23 @@ def _example_controls(session: TwinSession) -> tuple[int, bool]:
 
 def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
     twin, data = session.twin, session.data
-    extent = data.extent()
-    train = (data.x_train.numpy(), data.y_train.numpy())
+    train = (data.x_train.numpy(), data.y_train.numpy())  # views: no copy
     test = (data.x_test.numpy(), data.y_test.numpy())
     record = twin.last_step
     if record is not None and record.batch_index is not None:
         highlight = int(record.batch_index[highlight])
-    if data.task == "regression":
-        inputs = line(extent, 200)
-        truth = TRUTH[data.config.dataset](inputs.numpy()[:, 0])
-    else:
-        inputs, truth = grid(extent, limits.BOUNDARY_GRID), None
-    prediction = twin.predict(inputs).numpy()  # (2, points)
+    prediction = twin.predict(session.view_inputs).numpy()  # (2, points)
     rates = ", ".join(f"{p:g}" for p in dict.fromkeys(session.settings.drop_rates))
     titles = ("No dropout (p = 0)", f"Dropout (p = {rates})")
     return [
         live_figures.boundary(
             prediction[k],
-            extent,
+            session.extent,
             train,
             test,
             data.task,
-            grid_x=inputs.numpy()[:, 0],
-            truth=truth,
+            grid_x=session.view_inputs.numpy()[:, 0],
+            truth=session.truth,
             highlight=highlight if k == Twin.DROPOUT else None,
             title=titles[k],
             summary=f"{twin.labels[k]}: train loss {point['train_loss']:.3f}, "

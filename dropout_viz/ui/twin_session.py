@@ -11,8 +11,18 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, fields
 
+import torch
+
 from dropout_viz.core import limits
-from dropout_viz.core.data import DEFAULT_NOISE, DataConfig, Dataset, make_dataset
+from dropout_viz.core.data import (
+    DEFAULT_NOISE,
+    TRUTH,
+    DataConfig,
+    Dataset,
+    grid,
+    line,
+    make_dataset,
+)
 from dropout_viz.core.training import TrainConfig, Twin
 
 
@@ -130,6 +140,20 @@ class TwinSession:
         with self.lock:
             self.data = make_dataset(self.settings.data_config())
             self.twin = Twin(self.data, self.settings.train_config())
+            self._prepare_view()
+
+    def _prepare_view(self) -> None:
+        """What every screen update draws over, fixed until the data changes: the plot's
+        extent, the inputs the twins predict on (a grid, or a line for regression), the
+        true curve if there is one."""
+        data = self.data
+        self.extent = data.extent()
+        self.truth = None
+        if data.task == "regression":
+            self.view_inputs: torch.Tensor = line(self.extent, 200)
+            self.truth = TRUTH[data.config.dataset](self.view_inputs.numpy()[:, 0])
+        else:
+            self.view_inputs = grid(self.extent, limits.BOUNDARY_GRID)
 
     def apply(self, settings: PlaygroundSettings) -> str | None:
         """Take new settings; return "reset" or "live" (what happened), or None if unchanged."""
