@@ -229,12 +229,6 @@ def _controls(current: PlaygroundSettings) -> PlaygroundSettings:
 
 
 # --- play / pause / step / reset -------------------------------------------------------
-def _toggle_play() -> None:
-    session = st.session_state[STATE]
-    with session.lock:  # a tick of play may still be running in the previous script thread
-        session.playing = not session.playing and session.twin.status == "running"
-
-
 def _step(n: int) -> None:
     st.session_state[STATE].step(n)
 
@@ -252,7 +246,8 @@ def _buttons(session: TwinSession) -> None:
         "Pause" if session.playing else "Play",
         key="pg_play",
         type="primary",
-        on_click=_toggle_play,
+        on_click=session.play,
+        args=(not session.playing,),  # what the label says, even if the press comes twice
         width="stretch",
         help="Train both twins continuously, a few dozen steps per screen update.",
     )

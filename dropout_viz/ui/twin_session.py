@@ -176,6 +176,12 @@ class TwinSession:
             self.twin.set_drop_rate(settings.drop_rates)
             return "live"
 
+    def play(self, on: bool) -> None:
+        """Start or stop playing. Set, not toggled: Streamlit may deliver one press of a
+        button twice when it lands on a tick of play, and a toggle would then undo it."""
+        with self.lock:  # a tick of play may still be running in the previous script thread
+            self.playing = on and self.twin.status == "running"
+
     def step(self, n: int) -> int:
         with self.lock:
             taken = self.twin.step(n)
