@@ -11,9 +11,12 @@ in-h-h-1 with dropout p = 0.5 on both hidden layers, 500 training points
 * loop: K ``nn.Sequential(Linear, ReLU, nn.Dropout, ...)`` with their own
   ``torch.optim.Adam``, stepped one after the other (default Adam, and fused Adam)
 
-Rounds of each alternate in the same process, so machine noise hits all of
-them; the table shows medians. Then the wall time of the whole digits CLI sweep
-(two threads, torch's default here). Prints tables; asserts nothing.
+Like the app and the CLI, the process first fixes glibc's malloc thresholds
+(``core/memory.py``: freed tensors are reused instead of faulted in afresh);
+``--glibc-defaults`` measures without. Rounds of each engine alternate in the
+same process, so machine noise hits all of them; the table shows medians. Then
+the wall time of the whole digits CLI sweep (two threads, torch's default here).
+Prints tables; asserts nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dropout_viz.core.data import DataConfig, make_dataset  # noqa: E402
+from dropout_viz.core.memory import reuse_freed_memory  # noqa: E402
 from dropout_viz.core.training import Run, TrainConfig  # noqa: E402
 
 P = 0.5
@@ -119,10 +123,18 @@ def cli_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, one CLI run")
+    parser.add_argument(
+        "--glibc-defaults",
+        action="store_true",
+        help="leave malloc's thresholds as glibc sets them (the app and the CLI fix them)",
+    )
     args = parser.parse_args()
     rounds = 5 if args.quick else 15
 
     torch.set_num_threads(1)
+    if not args.glibc_defaults:  # as the app and the CLI run; applies to both engines
+        reuse_freed_memory()
+    print(f"malloc thresholds: {'glibc defaults' if args.glibc_defaults else 'fixed'}")
     before = idle_share()
     print(f"model-steps per second, single thread, {rounds} interleaved rounds")
     print("ratio: batched / loop within each round; median (lowest-highest) over rounds")

@@ -21,6 +21,7 @@ from dataclasses import asdict
 
 from .core import limits, sweep
 from .core.data import DEFAULT_ACTIVATION, DEFAULT_NOISE, DataConfig, make_dataset
+from .core.memory import reuse_freed_memory
 from .core.training import TrainConfig, Twin
 
 
@@ -484,6 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    reuse_freed_memory()  # a sweep's steps reallocate the same tensors: see core/memory.py
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
