@@ -126,6 +126,18 @@ class Dropout(nn.Module):
         record.output = output.detach()
         return output
 
+    def input_grad(self, grad: Tensor) -> Tensor:
+        """Backpropagate through the last forward pass, in place: the gradient reaches
+        the input only through kept units, multiplied by what they were (1/(1-p))."""
+        record = self.record
+        if record.noise is not None:
+            return grad.mul_(record.noise)
+        if self.active and self._drops_all:
+            return grad.zero_()
+        if self.mode == "classic" and not self.active:
+            return grad.mul_(self._keep)
+        return grad  # the identity
+
     def _draw_noise(self, input: Tensor) -> Tensor:
         """What the input is multiplied by: 0 where dropped, 1 or 1/(1-p) where kept."""
         # Exactly ATen's _dropout_impl on CPU: same draw, same division, same product.

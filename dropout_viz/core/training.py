@@ -99,6 +99,29 @@ def loss_per_model(
     return (losses * weight).sum(1) / count, accuracy
 
 
+@torch.no_grad()
+def loss_grad(
+    output: Tensor, target: Tensor, n_classes: int, example_mask: Tensor | None = None
+) -> Tensor:
+    """d(sum over models of ``loss_per_model``)/d(output), shape (K, n, out), by hand.
+
+    Each model's loss is a mean over its own examples, so each example's share of
+    the gradient is 1/(its model's count).
+    """
+    if example_mask is None:
+        weight = torch.full(output.shape[:2], 1 / output.shape[1], dtype=output.dtype)
+    else:
+        weight = example_mask.to(output.dtype)
+        weight /= weight.sum(1, keepdim=True).clamp_min(1)
+    if n_classes == 0:  # squared error: 2 (output - target)
+        grad = (output - target.expand_as(output)).mul_(2)
+    elif n_classes == 2:  # binary cross-entropy of a logit: sigmoid - target
+        grad = torch.sigmoid(output).sub_(target.to(output.dtype).unsqueeze(1))
+    else:  # cross-entropy: softmax - one-hot target
+        grad = torch.softmax(output, 2).sub_(F.one_hot(target, n_classes).to(output.dtype))
+    return grad.mul_(weight.unsqueeze(2))
+
+
 class History:
     """One model's evaluation points in columns, thinned 2:1 whenever full.
 
@@ -277,13 +300,14 @@ class Run:
                 xb, yb = data.x_train[index], self._y_train[index]
                 mask = None if self.example_mask is None else self.example_mask[:, index]
                 rows = None
-            losses, _ = loss_per_model(model(xb, rows), yb, data.n_classes, mask, accuracy=False)
-            total = losses.sum()  # each model's slice gets exactly its own gradient
-            if not math.isfinite(total.item()):
-                self._diverged()
-                return taken
-            model.flat.grad = None  # the optimizer's one tensor; zero_grad costs ~40 µs more
-            total.backward()
+            with torch.no_grad():  # the backward pass is written out: StackedMLP.backward
+                output = model(xb, rows)
+                losses, _ = loss_per_model(output, yb, data.n_classes, mask, accuracy=False)
+                if not math.isfinite(losses.sum().item()):
+                    self._diverged()
+                    return taken
+                # The models' losses are summed: each slice gets exactly its own gradient.
+                model.backward(loss_grad(output, yb, data.n_classes, mask))
             optimizer.step()
             self.step_count += 1
             self._loss_sum += losses.detach()

@@ -174,3 +174,23 @@ def test_tensor_rate_drops_per_model():
     kept = d.last_keep_mask[1].float().mean().item()
     assert abs(kept - 0.5) < 4 * math.sqrt(0.25 / 10_000)
     assert set(torch.unique(out[1]).tolist()) <= {0.0, 2.0}
+
+
+@pytest.mark.parametrize(
+    ("p", "mode", "training"),
+    [
+        (0.3, "inverted", True),
+        (1.0, "inverted", True),
+        (0.0, "inverted", True),
+        (0.3, "classic", True),
+        (0.3, "classic", False),
+        (0.3, "unscaled", True),
+        (0.3, "inverted", False),
+    ],
+)
+def test_input_grad_is_what_autograd_gives(p, mode, training):
+    layer = Dropout(p, mode=mode).train(training)
+    x = torch.randn(5, 7, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(5, 7, dtype=torch.float64)
+    layer(x).backward(upstream)
+    assert torch.equal(layer.input_grad(upstream.clone()), x.grad)

@@ -8,7 +8,7 @@ from torch import nn
 
 from dropout_viz.core.data import DataConfig, make_dataset
 from dropout_viz.core.stacked import StackedDropout, StackedMLP, _NarrowOutput
-from dropout_viz.core.training import Run, TrainConfig
+from dropout_viz.core.training import Run, TrainConfig, loss_grad, loss_per_model
 
 
 def test_each_model_initialised_from_its_own_seed_only():
@@ -192,3 +192,55 @@ def test_stack_equals_separate_modules_after_200_adam_steps_in_float64(varied):
         for linear, (weight, bias) in zip(module[::3], run.model.layers()):
             assert (linear.weight.T - weight[k]).abs().max() < 1e-9
             assert (linear.bias - bias[k, 0]).abs().max() < 1e-9
+
+
+# --- the written-out backward pass against autograd -------------------------------------
+@pytest.mark.parametrize(
+    ("activation", "n_classes", "hidden", "mode"),
+    [
+        ("relu", 2, (8, 6), "inverted"),
+        ("tanh", 0, (5,), "inverted"),  # regression: one output
+        ("sigmoid", 4, (3, 7, 2), "classic"),  # an output wider than its input
+        ("tanh", 3, (6, 6), "unscaled"),
+    ],
+)
+@pytest.mark.parametrize("with_example_mask", [False, True])
+def test_written_out_backward_equals_autograd(
+    activation, n_classes, hidden, mode, with_example_mask
+):
+    n, features = 9, 3
+    torch.manual_seed(0)
+    x = torch.randn(n, features, dtype=torch.float64)
+    if n_classes == 0:
+        target = torch.randn(n, 1, dtype=torch.float64)
+    else:
+        target = torch.randint(n_classes, (n,))
+        target = target.double() if n_classes == 2 else target
+    example_mask = (
+        (torch.arange(n) < torch.tensor([9, 4, 7, 1])[:, None]) if with_example_mask else None
+    )
+    model = StackedMLP(
+        [1, 2, 3, 4],
+        features,
+        hidden,
+        1 if n_classes in (0, 2) else n_classes,
+        drop_rates=[0.0, 0.5, 0.9, [0.3] * len(hidden)],
+        input_drop_rates=[0.0, 0.2, 0.0, 0.4],
+        activation=activation,
+        dropout_mode=mode,
+        dtype=torch.float64,
+    )
+    rows = None if example_mask is None else example_mask.sum(1).tolist()
+    states = [g.get_state() for g in model.mask_generators]
+    loss = loss_per_model(model(x, rows), target, n_classes, example_mask)[0].sum()
+    loss.backward()
+    expected = model.flat.grad.clone()
+
+    for g, state in zip(model.mask_generators, states):
+        g.set_state(state)  # the same masks again
+    model.flat.grad = None
+    with torch.no_grad():
+        output = model(x, rows)
+        model.backward(loss_grad(output, target, n_classes, example_mask))
+    assert model.flat.grad.abs().max() > 0  # a real gradient, not zeros on both sides
+    torch.testing.assert_close(model.flat.grad, expected, rtol=1e-12, atol=1e-14)
