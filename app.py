@@ -2,9 +2,16 @@
 
 import streamlit as st
 
-from dropout_viz.core.memory import reuse_freed_memory
-from dropout_viz.pages import PAGES
-from dropout_viz.ui.runtime import freeze_new_imports, use_one_torch_thread
+from dropout_viz.ui.runtime import (
+    freeze_new_imports,
+    one_math_thread_everywhere,
+    use_one_torch_thread,
+)
+
+one_math_thread_everywhere()  # before the imports below load torch: see its docstring
+
+from dropout_viz.core.memory import reuse_freed_memory  # noqa: E402
+from dropout_viz.pages import PAGES  # noqa: E402
 
 st.set_page_config(page_title="Dropout Lab", page_icon=":material/blur_on:", layout="wide")
 use_one_torch_thread()

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
-
-import torch
+import warnings
 
 _modules_when_frozen = 0
+
+
+def one_math_thread_everywhere() -> None:
+    """Make every thread's matrix products single-threaded; call before torch loads.
+
+    Streamlit runs each script run, fragment runs included, in a new thread, and
+    OpenMP's thread count is per-thread state: ``torch.set_num_threads`` in one run
+    does not reach the next. So each tick's first matrix product started a new OpenMP
+    team (2-15 ms here) and MKL ran its products on two threads that spun against the
+    browser. ``OMP_NUM_THREADS``, read once when torch loads, is every thread's
+    default. An operator's own setting wins.
+    """
+    if "torch" in sys.modules and "OMP_NUM_THREADS" not in os.environ:
+        warnings.warn("torch is loaded already: OMP_NUM_THREADS comes too late", stacklevel=2)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def use_one_torch_thread() -> None:
     """Our networks are tiny: torch's intra-op thread pool costs more in hand-offs than it
     saves (25 twin steps take ~50 ms on 2 threads, ~15 ms on 1). Streamlit already runs
     each browser session in its own thread, so a class still spreads over every core."""
+    import torch  # here, so that importing this module does not load torch
+
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
 
