@@ -62,6 +62,7 @@ class StackedDropout(Dropout):
         self.example_rows: Sequence[int] | None = None
         self._bits = torch.zeros(0, 0, dtype=torch.int64)  # reused: no allocation per step
         self._own_bits: tuple[Tensor, ...] = ()
+        self._units: Tensor | None = None
 
     @Dropout.p.setter
     def p(self, p: Tensor) -> None:
@@ -87,6 +88,10 @@ class StackedDropout(Dropout):
         if self._bits.shape != (k, words):
             self._bits = torch.zeros(k, words, dtype=torch.int64)
             self._own_bits = self._bits.unbind(0)  # one view per model, made once
+            self._units = None
+        if self._units is None or self._units.shape != input.shape:
+            # The bits as one int16 per unit: a view, so each draw below refills it.
+            self._units = self._bits.view(torch.int16)[:, :n].view(input.shape)
         if self.generators is None:
             self._bits.random_(-(2**63), None, generator=self.generator)  # all 64 bits uniform
         else:
@@ -95,7 +100,7 @@ class StackedDropout(Dropout):
             for m in self._dropping:
                 own = own_bits[m] if rows is None else own_bits[m][: (rows[m] * per_row + 3) // 4]
                 own.random_(-(2**63), None, generator=self.generators[m])
-        return self._bits.view(torch.int16)[:, :n].view(input.shape)
+        return self._units
 
 
 class _NarrowOutput(torch.autograd.Function):

@@ -108,17 +108,18 @@ def loss_grad(
     Each model's loss is a mean over its own examples, so each example's share of
     the gradient is 1/(its model's count).
     """
-    if example_mask is None:
-        weight = torch.full(output.shape[:2], 1 / output.shape[1], dtype=output.dtype)
-    else:
-        weight = example_mask.to(output.dtype)
-        weight /= weight.sum(1, keepdim=True).clamp_min(1)
     if n_classes == 0:  # squared error: 2 (output - target)
         grad = (output - target.expand_as(output)).mul_(2)
     elif n_classes == 2:  # binary cross-entropy of a logit: sigmoid - target
         grad = torch.sigmoid(output).sub_(target.to(output.dtype).unsqueeze(1))
     else:  # cross-entropy: softmax - one-hot target
         grad = torch.softmax(output, 2).sub_(F.one_hot(target, n_classes).to(output.dtype))
+    if example_mask is None:
+        # Times 1/n, not divided by n: ATen's vectorised division rounds unlike its scalar
+        # tail, so two identical models in one stack would drift apart.
+        return grad.mul_(1 / output.shape[1])
+    weight = example_mask.to(output.dtype)
+    weight /= weight.sum(1, keepdim=True).clamp_min(1)
     return grad.mul_(weight.unsqueeze(2))
 
 
