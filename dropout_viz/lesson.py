@@ -114,6 +114,17 @@ ABOUT_P = (
     "is the same thing, but its p = 0.8 is our p = 0.2."
 )
 
+# What the dataset selectors show for each dataset of core/data.py.
+DATASET_NAMES = {
+    "moons": "Two moons",
+    "circles": "Circles",
+    "xor": "XOR",
+    "spiral": "Spiral",
+    "gaussians": "Two Gaussians",
+    "sine": "Noisy sine (regression)",
+    "digits": "Handwritten digits (8×8)",
+}
+
 INTRO = (
     "**Dropout** switches off a random part of a network's units at every training step, "
     "so the network cannot lean on any single unit and has to learn patterns that hold up. "

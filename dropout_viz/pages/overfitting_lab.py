@@ -65,6 +65,7 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
     dataset = side.selectbox(
         "Dataset",
         DATASETS,
+        format_func=lesson.DATASET_NAMES.get,
         key="lab_dataset",
         help="Five 2-D classification sets, a 1-D curve fit, or 8×8 "
         "handwritten digits (64 inputs, 10 classes).",

@@ -23,15 +23,6 @@ URL_PATH = lesson.PLAYGROUND
 STATE = "playground"  # st.session_state key of this user's TwinSession
 CHUNK = limits.STEPS_PER_TICK.default  # steps per screen update, and per "Step ×CHUNK"
 
-DATASET_NAMES = {
-    "moons": "Two moons",
-    "circles": "Circles",
-    "xor": "XOR",
-    "spiral": "Spiral",
-    "gaussians": "Two Gaussians",
-    "sine": "Noisy sine (regression)",
-}
-
 
 def render() -> None:
     st.title("Playground")
@@ -88,7 +79,7 @@ def _controls(current: PlaygroundSettings) -> PlaygroundSettings:
     dataset = side.selectbox(
         "Dataset",
         limits.PLAYGROUND_DATASETS,
-        format_func=DATASET_NAMES.get,
+        format_func=lesson.DATASET_NAMES.get,
         key=_widget("dataset", current.dataset),
         on_change=_on_dataset_change,
         help="What the twins learn: five 2-D classification problems, or a 1-D curve fit.",

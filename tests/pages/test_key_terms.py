@@ -1,6 +1,7 @@
 """Key terms in AppTest: every term, its definition, its link; one source for tooltips."""
 
 from dropout_viz import lesson
+from dropout_viz.core import limits
 from dropout_viz.pages import PAGES
 
 
@@ -33,3 +34,7 @@ def test_tooltips_come_from_the_same_definitions(run_page):
     assert uncertainty.sidebar.slider(key="mc_passes").help.startswith(
         lesson.TERMS_BY_NAME["monte-carlo dropout"].definition
     )
+
+
+def test_every_dataset_has_a_name_for_the_selectors():
+    assert set(lesson.DATASET_NAMES) == set(limits.DATASETS)
