@@ -23,7 +23,14 @@ ACTIVATION_SCALE = [
 ]
 BAND_FILL = "rgba(0, 121, 140, 0.15)"
 HISTOGRAM_FILLS = ("rgba(209, 73, 91, 0.15)", "rgba(0, 121, 140, 0.2)")  # no dropout, dropout
-FONT = {"size": 13}
+FONT = {"size": 13}  # every Plotly figure of the app
+# The charts of the Masks & scaling page: a legend under the plot, the same size.
+CHART_LAYOUT = {
+    "legend": {"orientation": "h", "y": -0.25},
+    "height": 420,
+    "margin": {"l": 70, "r": 30, "t": 60, "b": 40},
+    "font": FONT,
+}
 CONVENTION_NAMES = {
     "inverted": "inverted (PyTorch)",
     "classic": "classic (2014 paper)",
@@ -161,10 +168,7 @@ def convergence(
             "tickvals": [v for v in (1, 10, 100, 1000, 10000) if v <= n[-1]] + [int(n[-1])],
         },
         yaxis={"title": {"text": "activation"}},
-        legend={"orientation": "h", "y": -0.25},
-        height=420,
-        margin={"l": 70, "r": 30, "t": 60, "b": 40},
-        font=FONT,
+        **CHART_LAYOUT,
     )
     return fig
 
@@ -207,10 +211,7 @@ def units_after(
         title={"text": f"All units of this example after N = {n_masks:,} masks"},
         xaxis={"title": {"text": "hidden unit"}},
         yaxis={"title": {"text": "activation"}},
-        legend={"orientation": "h", "y": -0.25},
-        height=420,
-        margin={"l": 70, "r": 30, "t": 60, "b": 40},
-        font=FONT,
+        **CHART_LAYOUT,
     )
     return fig
 
@@ -291,12 +292,7 @@ def activation_histograms(
             fig.add_vline(
                 x=float(values.mean()), line={"color": colour, "dash": "dash"}, row=1, col=col
             )
-    fig.update_layout(
-        height=420,
-        legend={"orientation": "h", "y": -0.25},
-        margin={"l": 70, "r": 30, "t": 50, "b": 40},
-        font=FONT,
-    )
+    fig.update_layout(**{**CHART_LAYOUT, "margin": {"l": 70, "r": 30, "t": 50, "b": 40}})
     fig.update_xaxes(title_text="activation (ReLU output)", row=1, col=1)
     fig.update_xaxes(title_text="a unit's mean over the test digits", row=1, col=2)
     fig.update_yaxes(title_text="share of all activations (%)", row=1, col=1)

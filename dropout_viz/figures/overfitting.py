@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
+from .masks import FONT
 
-FONT = {"size": 13}
 TRAIN_COLOR = "#6c757d"
 TEST_COLOR = DROPOUT_COLOR
 ARM_COLORS = {
