@@ -23,6 +23,7 @@ from torch import Tensor
 
 from . import limits
 from .data import Dataset
+from .optimizers import FlatAdam, FlatSGD
 from .rng import generator
 from .stacked import RateSpec, StackedMLP
 
@@ -239,15 +240,14 @@ class Run:
         return self.model.k
 
     # --- configuration --------------------------------------------------------------
-    def _make_optimizer(self) -> torch.optim.Optimizer:
-        c, params = self.config, list(self.model.parameters())
+    def _make_optimizer(self) -> FlatAdam | FlatSGD:
+        # The stack's weights are one flat tensor, so one fused kernel updates all K
+        # models; it is elementwise, so they stay independent.
+        c = self.config
         if c.optimizer == "adam":
-            # One fused kernel per stacked tensor; elementwise, so the K models stay independent.
-            return torch.optim.Adam(
-                params, lr=c.learning_rate, weight_decay=c.weight_decay, fused=True
-            )
-        return torch.optim.SGD(
-            params, lr=c.learning_rate, momentum=0.9, weight_decay=c.weight_decay
+            return FlatAdam(self.model.flat, lr=c.learning_rate, weight_decay=c.weight_decay)
+        return FlatSGD(
+            self.model.flat, lr=c.learning_rate, momentum=0.9, weight_decay=c.weight_decay
         )
 
     def set_hyperparameters(

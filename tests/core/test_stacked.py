@@ -244,3 +244,22 @@ def test_written_out_backward_equals_autograd(
         model.backward(loss_grad(output, target, n_classes, example_mask))
     assert model.flat.grad.abs().max() > 0  # a real gradient, not zeros on both sides
     torch.testing.assert_close(model.flat.grad, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_layer_views_without_autograd_follow_the_flat_parameter():
+    """Views are cached when autograd is off; they must still see in-place updates,
+    and be made again if the parameter's memory is replaced."""
+    model = StackedMLP([0, 1], 2, (4,), 1)
+    with torch.no_grad():
+        (weight, _), _ = model.layers()
+        model.flat.add_(1.0)
+        assert torch.equal(model.layers()[0][0], weight)  # the same views...
+        assert torch.equal(weight.reshape(-1), model.flat[: weight.numel()])  # ...updated
+    model.to(torch.float64)
+    with torch.no_grad():
+        (weight64, _), _ = model.layers()
+    assert weight64.dtype == torch.float64
+    assert weight64.data_ptr() == model.flat.data_ptr()
+    # With autograd on, views are fresh and carry gradients back to flat.
+    (weight_grad, _), _ = model.layers()
+    assert weight_grad.requires_grad
