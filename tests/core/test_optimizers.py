@@ -49,6 +49,4 @@ def test_flat_sgd_matches_torch_fused_sgd_bit_for_bit(weight_decay):
     ours = _run(lambda p: FlatSGD(p, lr=0.05, momentum=0.9, weight_decay=weight_decay))
     assert torch.equal(ours, _run(theirs))
     reference = _run(lambda p: torch.optim.SGD([p], lr=0.05, momentum=0.9, foreach=False))
-    torch.testing.assert_close(
-        _run(lambda p: FlatSGD(p, lr=0.05, momentum=0.9)), reference
-    )
+    torch.testing.assert_close(_run(lambda p: FlatSGD(p, lr=0.05, momentum=0.9)), reference)
