@@ -80,18 +80,24 @@ class StackedDropout(Dropout):
         keep = (self._threshold - self._uniform16(input)).clamp_(0, 1)
         return keep.mul_(self._scale) if self.mode == "inverted" else keep
 
+    def _make_buffers(self, shape: torch.Size, words: int) -> None:
+        # Kept across passes, so made as normal tensors even in a training step's
+        # inference mode: they must stay writable in any mode.
+        with torch.inference_mode(False):
+            if self._bits.shape != (shape[0], words):
+                self._bits = torch.zeros(shape[0], words, dtype=torch.int64)
+                self._own_bits = self._bits.unbind(0)  # one view per model, made once
+            # The bits as one int16 per unit: a view, so each draw refills it.
+            units_per_model = shape.numel() // shape[0]
+            self._units = self._bits.view(torch.int16)[:, :units_per_model].view(shape)
+
     def _uniform16(self, input: Tensor) -> Tensor:
         """A uniform int16 per unit, shaped like input (K, batch, ...)."""
         k = input.shape[0]
         n = input.numel() // k  # units per model
         words = (n + 3) // 4  # int64 words per model, four units each
-        if self._bits.shape != (k, words):
-            self._bits = torch.zeros(k, words, dtype=torch.int64)
-            self._own_bits = self._bits.unbind(0)  # one view per model, made once
-            self._units = None
         if self._units is None or self._units.shape != input.shape:
-            # The bits as one int16 per unit: a view, so each draw below refills it.
-            self._units = self._bits.view(torch.int16)[:, :n].view(input.shape)
+            self._make_buffers(input.shape, words)
         if self.generators is None:
             self._bits.random_(-(2**63), None, generator=self.generator)  # all 64 bits uniform
         else:
@@ -243,7 +249,8 @@ class StackedMLP(nn.Module):
             # valid, since the optimizer changes ``flat`` in place (7 ops less per pass).
             # Only if flat's memory is replaced (``module.to``) are they made again.
             if self._plain_views_of != self.flat.data_ptr():
-                self._plain_views = self._layer_views()
+                with torch.inference_mode(False):  # usable in any mode, even if made in one
+                    self._plain_views = self._layer_views()
                 self._plain_views_of = self.flat.data_ptr()
             return self._plain_views
         return self._layer_views()
@@ -305,11 +312,10 @@ class StackedMLP(nn.Module):
             pieces[:0] = [torch.bmm(inputs[i].mT, grad), grad.sum(1, keepdim=True)]
             if i > 0:  # the input layer's own input needs no gradient
                 back = torch.bmm(grad, layers[i][0].mT)
-        flat = [piece.reshape(-1) for piece in pieces]
         if self.flat.grad is None:
-            self.flat.grad = torch.cat(flat)
-        else:
-            torch.cat(flat, out=self.flat.grad)
+            with torch.inference_mode(False):  # a normal tensor, writable in any mode
+                self.flat.grad = torch.empty_like(self.flat)
+        torch.cat([piece.reshape(-1) for piece in pieces], out=self.flat.grad)
 
     # --- drop rates -----------------------------------------------------------------
     @property

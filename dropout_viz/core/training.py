@@ -301,7 +301,9 @@ class Run:
                 xb, yb = data.x_train[index], self._y_train[index]
                 mask = None if self.example_mask is None else self.example_mask[:, index]
                 rows = None
-            with torch.no_grad():  # the backward pass is written out: StackedMLP.backward
+            # The backward pass is written out (StackedMLP.backward), so no autograd at all:
+            # inference mode skips its bookkeeping on every op (~13 % of a twin's step).
+            with torch.inference_mode():
                 output = model(xb, rows)
                 losses, _ = loss_per_model(output, yb, data.n_classes, mask, accuracy=False)
                 if not math.isfinite(losses.sum().item()):

@@ -162,3 +162,23 @@ def test_invalid_config_is_rejected(moons):
         Twin(moons, TrainConfig(drop_rate=1.0))
     with pytest.raises(ValueError, match="optimizer"):
         Twin(moons, TrainConfig(optimizer="rmsprop"))
+
+
+def test_steps_in_inference_mode_leave_the_model_usable_with_autograd(moons):
+    """Training steps run in inference mode; what they keep across steps (the gradient
+    buffer, the dropout layers' random bits, cached weight views) must stay normal
+    tensors, so the same model still trains and backpropagates in any mode."""
+    twin = Twin(moons, TrainConfig(hidden=(8, 8), drop_rate=0.5))
+    twin.step(3)
+    model = twin.model
+    assert not model.flat.grad.is_inference()
+    for dropout in model.dropouts:
+        assert not dropout._bits.is_inference()
+    with torch.no_grad():
+        assert not any(w.is_inference() for w, _ in model.layers())
+    model.flat.grad = None
+    model(moons.x_train).sum().backward()  # autograd through the same dropout layers
+    assert model.flat.grad.abs().sum() > 0
+    with torch.no_grad():
+        model.reset_parameters()  # writes into the cached views
+    assert twin.step(3) == 3
