@@ -271,8 +271,10 @@ class StackedMLP(nn.Module):
         """
         if x.dim() == 2:
             x = x.expand(self.k, *x.shape)  # every model sees the same batch: no copy
-        for dropout in self.dropout_layers():
-            dropout.example_rows = example_rows
+        if example_rows is not self.input_dropout.example_rows:
+            # nn.Module's __setattr__ is slow enough to show in a step: set only on change.
+            for dropout in self.dropout_layers():
+                dropout.example_rows = example_rows
         x = self.input_dropout(x)
         *hidden, (weight_out, bias_out) = self.layers()
         for (weight, bias), dropout in zip(hidden, self.dropouts):

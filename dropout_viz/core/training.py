@@ -361,7 +361,7 @@ class Run:
             history.offer(point)
 
     # --- measuring ------------------------------------------------------------------
-    @torch.no_grad()
+    @torch.inference_mode()  # no autograd here: skip its bookkeeping too
     def evaluate(self) -> list[dict]:
         """Per model, now: train loss in eval mode and (recent mean) in train mode, test loss."""
         data = self.data
@@ -392,7 +392,7 @@ class Run:
             for k in range(self.k)
         ]
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def predict(self, x: Tensor) -> Tensor:
         """Eval-mode predictions of every model, (K, n): P(class 1), or the value.
 
