@@ -60,7 +60,8 @@ COUNTER_JS = """() => {
   stats.expected = canvases.length;
   const sample = () => {
     stats.frames += 1;
-    const text = counter.isConnected ? counter.innerText : null;
+    // textContent, not innerText: innerText lays the page out again on every frame.
+    const text = counter.isConnected ? counter.textContent : null;
     if (text !== stats.last) { stats.changes += 1; stats.last = text; }
     if (canvases.some((c) => !c.isConnected)) canvases = find('canvas[data-kind]');
     if (canvases.length < stats.expected || canvases.some((c) => c.width === 0)) {
