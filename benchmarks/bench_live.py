@@ -109,10 +109,41 @@ def measure(url: str, seconds: float) -> dict:
     return stats
 
 
+def quiet_update_ms(updates: int = 40) -> float:
+    """Median time of one screen update's computation (a chunk of training steps, the
+    predictions and payloads it draws) in this process, with no browser and no Streamlit
+    around it, at the page's pace: the machine's speed at this moment, to read the
+    server's figure against."""
+    import time
+
+    from dropout_viz.ui.runtime import one_math_thread_everywhere
+
+    one_math_thread_everywhere()  # as the app does, before torch loads
+    from dropout_viz.core import limits
+    from dropout_viz.core.memory import reuse_freed_memory
+    from dropout_viz.pages import playground
+    from dropout_viz.ui.runtime import use_one_torch_thread
+    from dropout_viz.ui.twin_session import TwinSession
+
+    use_one_torch_thread()
+    reuse_freed_memory()
+    session = TwinSession()
+    session.step(10 * playground.CHUNK)  # warm up
+    times = []
+    for _ in range(updates):
+        started = time.perf_counter()
+        session.step(playground.CHUNK)
+        playground.board_payload(session, example=0, frequency=False)
+        times.append(time.perf_counter() - started)
+        time.sleep(max(0.0, limits.TICK_SECONDS - times[-1]))  # the page's pace
+    return 1000 * sorted(times)[len(times) // 2]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="measurement window")
     args = parser.parse_args()
+    quiet_ms = quiet_update_ms()
     port = free_port()
     server = subprocess.Popen(
         streamlit_command(port),
@@ -137,6 +168,7 @@ def main() -> int:
             f"0 (of {s['frames']}, {s['expected']} canvases)",
         ),
         ("server time per update, median (ms)", s["server_ms"], "<= 25"),
+        ("  same computation, quiet process (ms)", quiet_ms, "(no browser, no Streamlit)"),
         ("browser paint per update, median (ms)", s["paint_ms"], "(the browser shares the CPU)"),
         ("training steps per second (pair)", s["steps_per_second"], ">= 500"),
     ]

@@ -329,6 +329,12 @@ def _draw(session: TwinSession, example: int, frequency: bool) -> None:
             "Test loss (no dropout → dropout)",
             f"{baseline_point['test_loss']:.3f} → {dropout_point['test_loss']:.3f}",
         )
+    live_canvas(board_payload(session, example, frequency), key="pg_board")
+
+
+def board_payload(session: TwinSession, example: int, frequency: bool) -> dict:
+    """What the live canvas draws this update (no streamlit: benchmarks time it alone)."""
+    twin, data = session.twin, session.data
     batch = twin.last_step.inputs.shape[0] if twin.last_step else len(data.x_train)
     example = min(example, batch - 1)  # the last batch of an epoch may be smaller
     boundaries = _boundaries(session, highlight=example)
@@ -348,7 +354,7 @@ def _draw(session: TwinSession, example: int, frequency: bool) -> None:
         network,
         {"kind": "stack", "panels": [_curves(twin), _train_vs_eval(twin)]},
     ]
-    live_canvas(live_figures.board(panels, step=twin.step_count), key="pg_board")
+    return live_figures.board(panels, step=twin.step_count)
 
 
 def _example_controls(session: TwinSession) -> tuple[int, bool]:
