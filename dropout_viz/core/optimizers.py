@@ -3,7 +3,7 @@
 ``torch.optim.Adam(fused=True).step()`` spends ~80 µs on this machine walking its
 param groups, looking up state, grouping tensors by device and entering the
 profiler, before the single fused kernel that does the update (~7 µs). A twin's
-whole training step is ~300 µs, so that was a fifth of it. These classes call the
+whole training step took ~480 µs, so that was a fifth of it. These classes call the
 same fused kernels with the same arguments, so the numbers are the same bit for
 bit (``tests/core/test_optimizers.py`` checks that against ``torch.optim``).
 
