@@ -80,29 +80,30 @@ class StackedDropout(Dropout):
         keep = (self._threshold - self._uniform16(input)).clamp_(0, 1)
         return keep.mul_(self._scale) if self.mode == "inverted" else keep
 
-    def _make_buffers(self, shape: torch.Size, words: int) -> None:
-        # Kept across passes, so made as normal tensors even in a training step's
-        # inference mode: they must stay writable in any mode.
+    def _make_buffers(self, shape: torch.Size) -> None:
+        """The random bits for inputs of this shape (K, batch, ...), and their int16 view.
+
+        Kept across passes, so made as normal tensors even in a training step's
+        inference mode: they must stay writable in any mode."""
+        k = shape[0]
+        n = shape.numel() // k  # units per model
+        words = (n + 3) // 4  # int64 words per model, four units each
         with torch.inference_mode(False):
-            if self._bits.shape != (shape[0], words):
-                self._bits = torch.zeros(shape[0], words, dtype=torch.int64)
+            if self._bits.shape != (k, words):
+                self._bits = torch.zeros(k, words, dtype=torch.int64)
                 self._own_bits = self._bits.unbind(0)  # one view per model, made once
             # The bits as one int16 per unit: a view, so each draw refills it.
-            units_per_model = shape.numel() // shape[0]
-            self._units = self._bits.view(torch.int16)[:, :units_per_model].view(shape)
+            self._units = self._bits.view(torch.int16)[:, :n].view(shape)
 
     def _uniform16(self, input: Tensor) -> Tensor:
         """A uniform int16 per unit, shaped like input (K, batch, ...)."""
-        k = input.shape[0]
-        n = input.numel() // k  # units per model
-        words = (n + 3) // 4  # int64 words per model, four units each
         if self._units is None or self._units.shape != input.shape:
-            self._make_buffers(input.shape, words)
+            self._make_buffers(input.shape)
         if self.generators is None:
             self._bits.random_(-(2**63), None, generator=self.generator)  # all 64 bits uniform
         else:
             rows, own_bits = self.example_rows, self._own_bits
-            per_row = n // max(input.shape[1], 1)
+            per_row = input.numel() // input.shape[0] // max(input.shape[1], 1)  # per example
             for m in self._dropping:
                 own = own_bits[m] if rows is None else own_bits[m][: (rows[m] * per_row + 3) // 4]
                 own.random_(-(2**63), None, generator=self.generators[m])

@@ -302,7 +302,7 @@ class Run:
                 mask = None if self.example_mask is None else self.example_mask[:, index]
                 rows = None
             # The backward pass is written out (StackedMLP.backward), so no autograd at all:
-            # inference mode skips its bookkeeping on every op (~13 % of a twin's step).
+            # inference mode skips its bookkeeping on every op (~10 % of a twin's step).
             with torch.inference_mode():
                 output = model(xb, rows)
                 losses, _ = loss_per_model(output, yb, data.n_classes, mask, accuracy=False)
