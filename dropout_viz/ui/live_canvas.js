@@ -31,7 +31,11 @@ function paintBoard(root) {
   const board = root.liveData;
   if (!board) return;
   const started = performance.now();
-  root.style.gridTemplateColumns = root.clientWidth < 700 ? "1fr" : `repeat(${board.columns}, 1fr)`;
+  const columns = root.clientWidth < 700 ? "1fr" : `repeat(${board.columns}, 1fr)`;
+  if (root.style.gridTemplateColumns !== columns) root.style.gridTemplateColumns = columns;
+  // First every DOM change, then every width read, then the painting: a width read after
+  // a change makes the browser lay the whole page out again, once per panel.
+  const jobs = [];
   board.panels.forEach((item, i) => {
     let cell = root.children[i];
     if (!cell) {
@@ -40,14 +44,16 @@ function paintBoard(root) {
       root.appendChild(cell);
     }
     const panels = item.kind === "stack" ? item.panels : [item];
-    panels.forEach((panel, j) => paintPanel(cell, j, panel, board));
+    panels.forEach((panel, j) => jobs.push({ box: panelBox(cell, j, panel), panel }));
   });
+  jobs.forEach((job) => (job.width = Math.max(job.box.clientWidth, 120)));
+  jobs.forEach((job) => paintPanel(job.box, job.width, job.panel, board));
   root.dataset.step = String(board.step ?? "");
   // How long painting took, for bench_live.py: the browser shares the CPU with the server.
   root.dataset.paintMs = (performance.now() - started).toFixed(2);
 }
 
-function paintPanel(cell, index, panel, board) {
+function panelBox(cell, index, panel) {
   let box = cell.children[index];
   if (!box) {
     box = document.createElement("figure");
@@ -55,9 +61,14 @@ function paintPanel(cell, index, panel, board) {
     box.innerHTML = '<figcaption></figcaption><canvas role="img"></canvas>';
     cell.appendChild(box);
   }
-  box.querySelector("figcaption").textContent = panel.title || "";
-  const canvas = box.querySelector("canvas");
-  const width = Math.max(box.clientWidth, 120);
+  const caption = box.firstChild;
+  const text = panel.title || "";
+  if (caption.textContent !== text) caption.textContent = text; // only a change costs layout
+  return box;
+}
+
+function paintPanel(box, width, panel, board) {
+  const canvas = box.lastChild;
   const height = panel.height || board.height || 300;
   const ratio = window.devicePixelRatio || 1;
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
@@ -79,7 +90,6 @@ function paintPanel(cell, index, panel, board) {
   canvas.setAttribute("aria-label", `${panel.title || panel.kind}. ${panel.summary || ""}`);
 }
 
-// ---- packed arrays ---------------------------------------------------------------------
 function bytes(text) {
   const raw = atob(text || "");
   const out = new Uint8Array(raw.length);
@@ -142,26 +152,34 @@ function paintBoundary(ctx, width, height, d) {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(tile, x0, 0, size, size);
   }
-  // Test points: hollow rings; training points: filled with a white edge.
+  // Test points: hollow rings; training points: filled with a white edge. One path per
+  // colour, not one per point: a few hundred separate strokes cost milliseconds a frame.
   const train = { x: floats(d.train.x), y: floats(d.train.y), label: bytes(d.train.label) };
   const test = { x: floats(d.test.x), y: floats(d.test.y), label: bytes(d.test.label) };
-  for (const [set, filled] of [[test, false], [train, true]]) {
+  const dots = (set, label, radius) => {
+    ctx.beginPath();
     for (let i = 0; i < set.x.length; i++) {
+      if (d.task !== "regression" && set.label[i] !== label) continue;
       const px = sx(set.x[i]);
       const py = sy(set.y[i]);
-      const colour = d.task === "regression" ? CLASS1 : set.label[i] ? CLASS1 : CLASS0;
-      ctx.beginPath();
-      ctx.arc(px, py, filled ? 4 : 3, 0, 2 * Math.PI);
-      if (filled) {
-        ctx.fillStyle = `rgb(${colour})`;
-        ctx.fill();
-        ctx.strokeStyle = "white";
-      } else {
-        ctx.strokeStyle = `rgba(${colour},0.8)`;
-      }
-      ctx.lineWidth = 1.2;
-      ctx.stroke();
+      ctx.moveTo(px + radius, py);
+      ctx.arc(px, py, radius, 0, 2 * Math.PI);
     }
+  };
+  const labels = d.task === "regression" ? [1] : [0, 1];
+  ctx.lineWidth = 1.2;
+  for (const label of labels) {
+    const colour = label ? CLASS1 : CLASS0;
+    dots(test, label, 3);
+    ctx.strokeStyle = `rgba(${colour},0.8)`;
+    ctx.stroke();
+  }
+  for (const label of labels) {
+    dots(train, label, 4);
+    ctx.fillStyle = `rgb(${label ? CLASS1 : CLASS0})`;
+    ctx.fill();
+    ctx.strokeStyle = "white";
+    ctx.stroke();
   }
   if (d.highlight !== null && d.highlight !== undefined) {
     // The training example whose mask the network drawing shows.
@@ -209,25 +227,37 @@ function paintNetwork(ctx, width, height, d) {
     return Array.from({ length: layer.units }, (_, i) => start + i * gap);
   });
   const dropped = (layer, i) => layer.kept !== null && !layer.kept[i];
-  // Edges: width by |weight|, colour by sign; none from or to a dropped unit.
+  // Edges: width by |weight|, colour by sign; none from or to a dropped unit. Edges are
+  // grouped by look (sign, and width and opacity in small steps) and each group is one
+  // stroke: a thousand separate strokes were most of this panel's painting time.
+  const groups = new Map();
   weights.forEach((matrix, l) => {
     const from = layers[l];
     const to = layers[l + 1];
     for (let i = 0; i < from.units; i++) {
       if (dropped(from, i)) continue;
+      const seen = from.dropped_share ? 1 - from.dropped_share[i] : 1;
       for (let j = 0; j < to.units; j++) {
         if (dropped(to, j)) continue;
         const w = (matrix[i * to.units + j] - 127) / 127; // -1..1 of the layer's largest
-        const seen = from.dropped_share ? 1 - from.dropped_share[i] : 1;
-        ctx.strokeStyle = w >= 0 ? `rgba(${CLASS1},${0.15 + 0.6 * Math.abs(w) * seen})`
-                                 : `rgba(${CLASS0},${0.15 + 0.6 * Math.abs(w) * seen})`;
-        ctx.lineWidth = 0.3 + 2.2 * Math.abs(w);
-        ctx.beginPath();
-        ctx.moveTo(xs[l], ys[l][i]);
-        ctx.lineTo(xs[l + 1], ys[l + 1][j]);
-        ctx.stroke();
+        const alpha = Math.round((0.15 + 0.6 * Math.abs(w) * seen) * 40) / 40;
+        const lineWidth = Math.round((0.3 + 2.2 * Math.abs(w)) * 8) / 8;
+        const key = `${w >= 0 ? CLASS1 : CLASS0}|${alpha}|${lineWidth}`;
+        if (!groups.has(key)) groups.set(key, []);
+        groups.get(key).push(xs[l], ys[l][i], xs[l + 1], ys[l + 1][j]);
       }
     }
+  });
+  groups.forEach((segments, key) => {
+    const [colour, alpha, lineWidth] = key.split("|");
+    ctx.strokeStyle = `rgba(${colour},${alpha})`;
+    ctx.lineWidth = Number(lineWidth);
+    ctx.beginPath();
+    for (let k = 0; k < segments.length; k += 4) {
+      ctx.moveTo(segments[k], segments[k + 1]);
+      ctx.lineTo(segments[k + 2], segments[k + 3]);
+    }
+    ctx.stroke();
   });
   // Units.
   layers.forEach((layer, l) => {
