@@ -242,16 +242,16 @@ function paintNetwork(ctx, width, height, d) {
         const w = (matrix[i * to.units + j] - 127) / 127; // -1..1 of the layer's largest
         const alpha = Math.round((0.15 + 0.6 * Math.abs(w) * seen) * 40) / 40;
         const lineWidth = Math.round((0.3 + 2.2 * Math.abs(w)) * 8) / 8;
-        const key = `${w >= 0 ? CLASS1 : CLASS0}|${alpha}|${lineWidth}`;
-        if (!groups.has(key)) groups.set(key, []);
-        groups.get(key).push(xs[l], ys[l][i], xs[l + 1], ys[l + 1][j]);
+        const style = `rgba(${w >= 0 ? CLASS1 : CLASS0},${alpha})`;
+        const key = `${style} ${lineWidth}`;
+        if (!groups.has(key)) groups.set(key, { style, lineWidth, segments: [] });
+        groups.get(key).segments.push(xs[l], ys[l][i], xs[l + 1], ys[l + 1][j]);
       }
     }
   });
-  groups.forEach((segments, key) => {
-    const [colour, alpha, lineWidth] = key.split("|");
-    ctx.strokeStyle = `rgba(${colour},${alpha})`;
-    ctx.lineWidth = Number(lineWidth);
+  groups.forEach(({ style, lineWidth, segments }) => {
+    ctx.strokeStyle = style;
+    ctx.lineWidth = lineWidth;
     ctx.beginPath();
     for (let k = 0; k < segments.length; k += 4) {
       ctx.moveTo(segments[k], segments[k + 1]);
