@@ -26,20 +26,37 @@ TRIM_THRESHOLD = 256 * 2**20  # free memory kept at the heap's top before trimmi
 _done = False
 
 
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
 def reuse_freed_memory() -> bool:
     """Fix glibc's thresholds once per process; True if they are set (glibc only)."""
     global _done
     if _done:
         return True
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # musl (Alpine) has no mallopt
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None)  # musl (Alpine) has no mallopt
+    if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     _done = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
         mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
     return _done
+
+
+def release_free_memory() -> bool:
+    """Hand the heap's free pages back to the OS (every arena), e.g. once a class has
+    left: the thresholds above keep them otherwise. True if glibc did it."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is None:
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
+    return True

@@ -13,6 +13,8 @@ Like ``torch.optim``'s, their settings live in ``param_groups[0]`` ("lr",
 
 from __future__ import annotations
 
+import copy
+
 import torch
 from torch import Tensor
 
@@ -21,6 +23,16 @@ class _FlatOptimizer:
     def __init__(self, param: Tensor, lr: float, weight_decay: float) -> None:
         self.param = param
         self.param_groups = [{"lr": lr, "weight_decay": weight_decay}]
+
+    def load_state(self, other: _FlatOptimizer) -> None:
+        """Take other's settings and state (moments, step count) for this one's parameter."""
+        for name, value in vars(other).items():
+            if name == "param":
+                continue
+            if isinstance(value, Tensor):
+                getattr(self, name).copy_(value)
+            else:
+                setattr(self, name, copy.deepcopy(value))
 
 
 class FlatAdam(_FlatOptimizer):

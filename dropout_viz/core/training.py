@@ -13,6 +13,7 @@ about: one without dropout and one with it, from identical initial weights.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -241,14 +242,15 @@ class Run:
 
     # --- configuration --------------------------------------------------------------
     def _make_optimizer(self) -> FlatAdam | FlatSGD:
+        return self._make_optimizer_for(self.model)
+
+    def _make_optimizer_for(self, model: StackedMLP) -> FlatAdam | FlatSGD:
         # The stack's weights are one flat tensor, so one fused kernel updates all K
         # models; it is elementwise, so they stay independent.
         c = self.config
         if c.optimizer == "adam":
-            return FlatAdam(self.model.flat, lr=c.learning_rate, weight_decay=c.weight_decay)
-        return FlatSGD(
-            self.model.flat, lr=c.learning_rate, momentum=0.9, weight_decay=c.weight_decay
-        )
+            return FlatAdam(model.flat, lr=c.learning_rate, weight_decay=c.weight_decay)
+        return FlatSGD(model.flat, lr=c.learning_rate, momentum=0.9, weight_decay=c.weight_decay)
 
     def set_hyperparameters(
         self, learning_rate: float | None = None, weight_decay: float | None = None
@@ -359,6 +361,53 @@ class Run:
     def _offer(self, points: list[dict]) -> None:
         for history, point in zip(self.histories, points):
             history.offer(point)
+
+    # --- forking --------------------------------------------------------------------
+    def fork(self) -> Run:
+        """An independent copy of this run in exactly its state: weights, optimizer moments,
+        step, histories and random streams, so it goes on as this run would have.
+
+        The data, the config and the example mask are read-only and shared.
+        """
+        clone = copy.copy(self)
+        clone.model = self._copy_model()
+        clone.optimizer = self._make_optimizer_for(clone.model)
+        clone.optimizer.load_state(self.optimizer)
+        clone.batch_generator = torch.Generator().set_state(self.batch_generator.get_state())
+        clone.labels = list(self.labels)
+        clone.histories = copy.deepcopy(self.histories)  # plain lists of numbers
+        clone.latest = copy.deepcopy(self.latest)
+        clone._order = None if self._order is None else self._order.clone()
+        clone._loss_sum = self._loss_sum.clone()
+        clone._best_weights = self._best_weights.clone()
+        if self.last_step is not None:
+            record = self.last_step
+            clone.last_step = replace(
+                record,
+                batch_index=None if record.batch_index is None else record.batch_index.clone(),
+                activations=[a.clone() for a in record.activations],
+                keep_masks=[m.clone() for m in record.keep_masks],
+            )
+        return clone
+
+    def _copy_model(self) -> StackedMLP:
+        old = self.model
+        model = StackedMLP(
+            old.seeds,
+            old.sizes[0],
+            old.sizes[1:-1],
+            old.sizes[-1],
+            drop_rates=old.drop_rates.tolist(),
+            input_drop_rates=old.input_dropout.p.flatten().tolist(),
+            activation=old.activation,
+            dropout_mode=old.dropout_mode,
+            dtype=old.dtype,
+        )
+        with torch.no_grad():
+            model.flat.copy_(old.flat)
+        for new, generator_ in zip(model.mask_generators, old.mask_generators):
+            new.set_state(generator_.get_state())
+        return model
 
     # --- measuring ------------------------------------------------------------------
     @torch.inference_mode()  # no autograd here: skip its bookkeeping too

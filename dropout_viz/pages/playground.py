@@ -13,8 +13,12 @@ from dropout_viz.core import limits
 from dropout_viz.core.data import DEFAULT_NOISE
 from dropout_viz.core.training import Twin
 from dropout_viz.figures import live as live_figures
-from dropout_viz.ui import url_state
-from dropout_viz.ui.live_canvas import live_canvas
+from dropout_viz.pages import playground_follow
+from dropout_viz.serving.classroom import CLASSROOM
+from dropout_viz.serving.pacing import PACER, TRAINING
+from dropout_viz.ui import class_server, url_state
+from dropout_viz.ui.class_server import FOLLOW, pace, paced, start_janitor
+from dropout_viz.ui.live_screen import draw_update
 from dropout_viz.ui.twin_session import RULES, PlaygroundSettings, TwinSession
 
 TITLE = "Playground"
@@ -22,9 +26,15 @@ ICON = ":material/sports_esports:"
 URL_PATH = lesson.PLAYGROUND
 STATE = "playground"  # st.session_state key of this user's TwinSession
 CHUNK = limits.STEPS_PER_TICK.default  # steps per screen update, and per "Step ×CHUNK"
+TICK = limits.TICK_SECONDS  # seconds between updates while the server has time to spare
 
 
 def render() -> None:
+    start_janitor()
+    code = st.query_params.get(FOLLOW)
+    if code:  # a student opened the teacher's class link
+        playground_follow.render(code)
+        return
     st.title("Playground")
     st.markdown(
         f"{lesson.INTRO}\n\n**What to watch:** press **Play**. Both networks start from the same "
@@ -33,6 +43,7 @@ def render() -> None:
         "(overfitting); the right one keeps a smooth boundary and a small gap."
     )
     session = _session()
+    teach = st.sidebar.container()  # first in the sidebar, filled once the settings are known
     settings = _controls(session.settings)
     try:
         change = session.apply(settings)
@@ -42,6 +53,7 @@ def render() -> None:
     if change == "reset":
         st.toast("Data or architecture changed: both twins start again from step 0.", icon="🔄")
     st.query_params.from_dict(url_state.to_query(session.settings))
+    _class_link(teach, session)
     _buttons(session)
     _live_view()
 
@@ -55,8 +67,29 @@ def _session() -> TwinSession:
             settings = replace(settings, noise=DEFAULT_NOISE[settings.dataset])
         for warning in warnings:
             st.warning(f"Link setting adjusted: {warning}")
-        st.session_state[STATE] = TwinSession(settings)
+        start(TwinSession(settings))
     return st.session_state[STATE]
+
+
+def start(session: TwinSession) -> None:
+    """Make session this browser's Playground run, and let a class follow it."""
+    session.owner = class_server.session_id()
+    session.class_code = CLASSROOM.open(session)
+    for key in [k for k in st.session_state if str(k).startswith("pg_")]:
+        del st.session_state[key]  # the widgets take the new run's settings (see _widget)
+    st.session_state[STATE] = session
+
+
+def _class_link(place: st.delta_generator.DeltaGenerator, session: TwinSession) -> None:
+    with place.expander("Teach a class", icon=":material/co_present:"):
+        url = class_server.class_link(session.class_code)
+        st.markdown(
+            "Students who open this link watch **this run** train live on their own "
+            "screens (they train nothing, so a whole class costs the server little more "
+            "than you), and can make their own copy of it at any step."
+        )
+        st.code(url, language=None)
+        st.image(class_server.qr_svg(url), caption="The same link as a QR code", width=220)
 
 
 # --- controls ---------------------------------------------------------------------------
@@ -275,61 +308,49 @@ def _live_view() -> None:
     # Outside the fragment: they change only when the learner moves them, so they are
     # not re-sent with every screen update.
     example, frequency = _example_controls(session)
+    if not session.playing:
+        PACER.leave(session.owner)
 
-    # Only this part reruns while playing: a bounded chunk of training, then a redraw.
-    @st.fragment(run_every=limits.TICK_SECONDS if session.playing else None)
+    # Only this part reruns while playing: a bounded chunk of training, then a redraw, at
+    # the pace the server can give every playing session (serving.pacing).
+    @st.fragment(run_every=pace(session.owner, TICK) if session.playing else None)
     def live_part() -> None:
         session: TwinSession = st.session_state[STATE]
         # Held for the whole tick, so a button pressed meanwhile acts between two ticks.
         with session.lock:
-            started = time.perf_counter()
-            if session.playing:
-                session.step(CHUNK)
-                if not session.playing:  # it just diverged: redraw the buttons and warning
-                    st.rerun()
-            _draw(session, example, frequency)
-            session.speed.record(started, time.perf_counter(), session.twin.step_count)
+            started, cpu = time.perf_counter(), time.thread_time()
+            with TRAINING:  # one training tick at a time in this process
+                if session.playing:
+                    session.step(CHUNK)
+                    if not session.playing:  # it just diverged: redraw the buttons and warning
+                        st.rerun()
+                board = board_payload(session, example, frequency)
+            session.publish(board)
+            twin = session.twin
+            draw_update(
+                twin.step_count,
+                session.settings.seed,
+                twin.latest,
+                session.data.task,
+                board,
+                _speed_text(session),
+            )
+            session.speed.record(started, time.perf_counter(), twin.step_count)
+            cost = time.thread_time() - cpu
+        if session.playing:
+            paced(session.owner, TICK, cost)
 
     live_part()
 
 
-def _draw(session: TwinSession, example: int, frequency: bool) -> None:
-    """One screen update. Its elements never change in number or order, so Streamlit
-    updates them in place and the canvases are never re-mounted (no blank frame)."""
-    twin, data = session.twin, session.data
-    with st.container(key="step"):
-        speed = session.speed
-        live = (
-            f" · {speed.steps_per_second:,.0f} steps/s · {speed.median_tick_ms:.0f} ms of "
-            "server time per update"
-            if session.playing and speed.ready
-            else ""
-        )
-        st.markdown(f"**Step {twin.step_count:,}** · seed {session.settings.seed}{live}")
-    baseline_point, dropout_point = twin.latest
-    gap_base = baseline_point["test_loss"] - baseline_point["train_loss"]
-    gap_drop = dropout_point["test_loss"] - dropout_point["train_loss"]
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Gap without dropout", f"{gap_base:.3f}", help=lesson.tooltip("generalization gap"))
-    m2.metric(
-        "Gap with dropout",
-        f"{gap_drop:.3f}",
-        delta=f"{gap_drop - gap_base:+.3f} vs no dropout",
-        delta_color="inverse",
-        help="Smaller is better: the model does about as well on "
-        "new points as on its training points.",
+def _speed_text(session: TwinSession) -> str:
+    speed = session.speed
+    if not (session.playing and speed.ready):
+        return ""
+    return (
+        f" · {speed.steps_per_second:,.0f} steps/s · {speed.median_tick_ms:.0f} ms of "
+        "server time per update"
     )
-    if data.task == "classification":
-        m3.metric(
-            "Test accuracy (no dropout → dropout)",
-            f"{baseline_point['test_acc']:.1%} → {dropout_point['test_acc']:.1%}",
-        )
-    else:
-        m3.metric(
-            "Test loss (no dropout → dropout)",
-            f"{baseline_point['test_loss']:.3f} → {dropout_point['test_loss']:.3f}",
-        )
-    live_canvas(board_payload(session, example, frequency), key="pg_board")
 
 
 def board_payload(session: TwinSession, example: int, frequency: bool) -> dict:

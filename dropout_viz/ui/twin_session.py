@@ -6,10 +6,11 @@ cache: every student trains their own twin.
 
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import torch
 
@@ -115,6 +116,23 @@ class Speedometer:
         return (last_step - first_step) / max(last - first, 1e-9)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What one update of a run showed, published for the class that follows it.
+
+    Followers only read it; the run replaces it whole after each update, so a
+    reader never sees half of one update and half of the next.
+    """
+
+    step: int
+    settings: PlaygroundSettings
+    task: str
+    latest: tuple[dict, ...]  # each twin's latest evaluation
+    board: dict  # the live canvas payload, exactly as the run's own screen draws it
+    playing: bool
+    status: str
+
+
 @dataclass
 class TwinSession:
     """One learner's Playground.
@@ -131,9 +149,15 @@ class TwinSession:
     playing: bool = False
     speed: Speedometer = field(default_factory=Speedometer)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    owner: str = ""  # the Streamlit session that trains it (serving.classroom.Run)
+    class_code: str = ""  # how a class finds it (serving.classroom.CLASSROOM)
+    snapshot: Snapshot | None = None  # its last update, for followers
+    last_followed: float = -math.inf  # clock time a follower last read it
+    released: bool = False  # its browser left long ago: the networks are freed
 
     def __post_init__(self) -> None:
-        self.reset()
+        if self.twin is None:
+            self.reset()
 
     def reset(self) -> None:
         """Start both twins again from identical initial weights."""
@@ -188,3 +212,44 @@ class TwinSession:
             if self.twin.status == "diverged":
                 self.playing = False
             return taken
+
+    # --- a class follows it -------------------------------------------------------------
+    def publish(self, board: dict) -> None:
+        """Make this update what followers see (call with the lock held, after drawing)."""
+        twin = self.twin
+        self.snapshot = Snapshot(
+            twin.step_count,
+            self.settings,
+            self.data.task,
+            tuple(twin.latest),
+            board,
+            self.playing,
+            twin.status,
+        )
+
+    def fork(self) -> TwinSession:
+        """A run of one's own, in exactly this run's state at this step, paused."""
+        with self.lock:
+            copy = replace(
+                self,
+                twin=self.twin.fork(),
+                playing=False,
+                speed=Speedometer(),
+                lock=threading.RLock(),
+                owner="",
+                class_code="",
+                snapshot=None,
+                last_followed=-math.inf,
+            )
+            copy.extent, copy.truth, copy.view_inputs = self.extent, self.truth, self.view_inputs
+            return copy
+
+    def release(self) -> bool:
+        """Free the networks and histories (the browser is gone); True if there was any."""
+        with self.lock:
+            if self.released:
+                return False
+            self.released, self.playing = True, False
+            self.twin = self.data = self.snapshot = None
+            self.view_inputs = self.truth = None
+            return True

@@ -1,0 +1,50 @@
+"""A fork starts from exactly the teacher's run, and then goes its own way."""
+
+import pytest
+import torch
+
+from dropout_viz.ui.twin_session import PlaygroundSettings, TwinSession
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [PlaygroundSettings(), PlaygroundSettings(optimizer="sgd", batch_size=16, drop_rate=0.3)],
+    ids=["adam-full-batch", "sgd-minibatch"],
+)
+def test_a_fork_goes_on_exactly_as_the_teacher_would(settings):
+    teacher = TwinSession(settings)
+    teacher.step(47)  # mid-epoch, between two evaluations
+    fork = teacher.fork()
+    assert fork.twin.step_count == teacher.twin.step_count == 47
+    assert torch.equal(fork.twin.model.flat, teacher.twin.model.flat)
+    assert fork.settings == teacher.settings
+    # Same weights, moments, batches and masks from here on: bit for bit the same run.
+    teacher.step(60)
+    fork.step(60)
+    assert torch.equal(fork.twin.model.flat, teacher.twin.model.flat)
+    for mine, theirs in zip(fork.twin.histories, teacher.twin.histories):
+        assert mine.columns == theirs.columns
+    masks = zip(fork.twin.last_step.keep_masks, teacher.twin.last_step.keep_masks)
+    assert all(torch.equal(a, b) for a, b in masks)
+
+
+def test_a_fork_is_independent_and_paused():
+    teacher = TwinSession()
+    teacher.playing = True
+    teacher.step(30)
+    fork = teacher.fork()
+    assert not fork.playing and fork.lock is not teacher.lock
+    fork.step(5)
+    fork.apply(PlaygroundSettings(drop_rate=0.2))  # the student changes p on their copy
+    assert teacher.twin.step_count == 30
+    assert teacher.settings.drop_rate == 0.5
+    assert teacher.twin.model.drop_rates[1].tolist() == [0.5, 0.5]
+    assert fork.twin.model.drop_rates[1].tolist() == [pytest.approx(0.2)] * 2
+
+
+def test_release_frees_the_networks_once():
+    session = TwinSession()
+    session.publish({"panels": []})
+    assert session.release() is True
+    assert session.twin is None and session.snapshot is None and session.released
+    assert session.release() is False
