@@ -6,6 +6,7 @@ connected, the class link, and the janitor thread that frees closed tabs' work.
 from __future__ import annotations
 
 import gc
+import re
 import threading
 import time
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ from dropout_viz.serving.classroom import CLASSROOM, Janitor
 from dropout_viz.serving.pacing import PACER
 
 FOLLOW = "follow"  # the class link's query parameter: ?follow=<class code>
+ROUTE_COOKIE = "dlab_route"  # deploy/nginx.conf's sticky-session key
+ROUTE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what nginx accepts as a route in a link
 JANITOR_SECONDS = 5.0  # how often closed tabs' runs are looked for
 
 
@@ -77,9 +80,17 @@ def is_connected(owner: str) -> bool:
 
 def class_link(code: str) -> str:
     """The URL a student opens to follow run ``code``: this page, on the host the teacher
-    used (the Playground is the landing page, so its address is the app's own)."""
+    used (the Playground is the landing page, so its address is the app's own).
+
+    Behind deploy/nginx.conf the teacher's run lives on one replica only; the link then
+    carries the teacher's route key, which sends the student's browser to that replica.
+    """
     parts = urlsplit(st.context.url or "http://localhost:8501/")
-    return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?{FOLLOW}={code}"
+    link = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}?{FOLLOW}={code}"
+    route = st.context.cookies.get(ROUTE_COOKIE)
+    if isinstance(route, str) and ROUTE.fullmatch(route):  # (AppTest has no real cookies)
+        link += f"&{ROUTE_COOKIE}={route}"
+    return link
 
 
 def qr_svg(url: str) -> str:
