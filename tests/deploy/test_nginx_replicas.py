@@ -7,6 +7,10 @@ non-root too. Only the listen port and the upstream addresses of that file are
 rewritten. nginx names the replica in the X-Dropout-Lab-Replica header
 ($upstream_addr); each replica's /_stcore/metrics counts the sessions (websockets)
 that started on it.
+
+A class link, /?follow=<code>&dlab_route=<the teacher's route key>, must send any
+browser to the teacher's replica and switch its cookie there; a `dlab_route` argument
+that is not a plain route key must change nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from tests.deploy.helpers import (
     wait_healthy,
     wait_until,
 )
+from tests.e2e.conftest import open_page
 
 pytestmark = pytest.mark.deploy
 
@@ -47,6 +52,10 @@ ROUTE_COOKIE = "dlab_route"
 # Fresh cookie jars tried to find one landing on each replica. A random key lands on
 # a given one of two replicas with probability ~1/2, so 64 misses are ~1e-19 likely.
 MAX_FRESH_JARS = 64
+# The route cookie as nginx sets it; a class link's key is set with the same attributes.
+COOKIE_ATTRIBUTES = "; Path=/; HttpOnly; SameSite=Lax"
+FRESH_ROUTE = re.compile(rf"{ROUTE_COOKIE}=[0-9a-f]{{32}}{re.escape(COOKIE_ATTRIBUTES)}")
+CLASS_CODE = "abc123"  # no replica knows it: these tests check only where nginx routes
 
 
 @dataclass
@@ -201,8 +210,8 @@ def test_fresh_clients_reach_both_replicas_and_each_sticks(
     )
 
 
-def open_session(stack: Stack, context, route_key: str | None) -> tuple[str, str]:
-    """Load the app in a browser context (twice); assert it stuck; return (replica, route key).
+def open_session(stack: Stack, context, route_key: str | None, path: str = "/") -> tuple[str, str]:
+    """Load `path` in a browser context (twice); assert it stuck; return (replica, route key).
 
     The replica serving the page must serve every other response of the page and
     count both sessions (the page's websockets); the other replica must count none.
@@ -220,7 +229,7 @@ def open_session(stack: Stack, context, route_key: str | None) -> tuple[str, str
             else None
         ),
     )
-    response = page.goto(f"{stack.browser_url}/", wait_until="load")
+    response = page.goto(f"{stack.browser_url}{path}", wait_until="load")
     assert response is not None and response.ok
     replica = response.headers.get(REPLICA_HEADER)
     assert replica in stack.replicas, (replica, stack.log_tail())
@@ -296,3 +305,235 @@ def test_a_browser_session_stays_on_one_replica_and_both_replicas_serve(
         )
         for line in lines:
             assert f" 101 upstream={replica} " in line, line
+
+
+# ------------------------------------------------------------------------ class links
+
+
+@dataclass
+class Reply:
+    replica: str | None  # X-Dropout-Lab-Replica
+    route_cookies: list[str]  # its Set-Cookie headers for the route cookie
+    set_cookies: list[str]  # all its Set-Cookie headers
+    headers: dict[str, str]
+
+
+def get(stack: Stack, opener: urllib.request.OpenerDirector, path: str) -> Reply:
+    """GET path through nginx with this client; every Set-Cookie header, not just the last."""
+    with opener.open(f"{stack.url}{path}", timeout=5.0) as r:
+        assert r.status == 200, path
+        r.read()
+        set_cookies = r.headers.get_all("Set-Cookie") or []
+        return Reply(
+            r.headers.get(REPLICA_HEADER),
+            [c for c in set_cookies if c.startswith(f"{ROUTE_COOKIE}=")],
+            set_cookies,
+            {k.lower(): v for k, v in r.headers.items()},
+        )
+
+
+def client_with_route(
+    route_key: str,
+) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    """A client that already has a route cookie, as if nginx had set it earlier."""
+    opener, jar = cookie_client()
+    jar.set_cookie(
+        http.cookiejar.Cookie(
+            version=0,
+            name=ROUTE_COOKIE,
+            value=route_key,
+            port=None,
+            port_specified=False,
+            domain="127.0.0.1",
+            domain_specified=False,
+            domain_initial_dot=False,
+            path="/",
+            path_specified=True,
+            secure=False,
+            expires=None,
+            discard=True,
+            comment=None,
+            comment_url=None,
+            rest={"HttpOnly": None},
+        )
+    )
+    return opener, jar
+
+
+def route_in(jar: http.cookiejar.CookieJar) -> str:
+    values = [c.value for c in jar if c.name == ROUTE_COOKIE]
+    assert len(values) == 1, list(jar)
+    assert values[0] is not None
+    return values[0]
+
+
+def class_link(route_key: str) -> str:
+    """The path of a class link as the app writes it (dropout_viz/ui/class_server.py)."""
+    return f"/?follow={CLASS_CODE}&{ROUTE_COOKIE}={route_key}"
+
+
+def assert_stays(stack: Stack, opener: urllib.request.OpenerDirector, replica: str) -> None:
+    """Later plain requests (no argument) reach `replica`, and nginx sets no new cookie."""
+    for path in ("/_stcore/health", "/_stcore/host-config", "/"):
+        again = get(stack, opener, path)
+        assert again.replica == replica, (path, stack.log_tail())
+        assert again.route_cookies == [], (path, again.set_cookies)
+
+
+def both_keys(stack: Stack, route_keys: dict[str, str]) -> dict[str, str]:
+    assert set(route_keys) == set(stack.replicas), route_keys  # see the first test
+    return route_keys
+
+
+def test_a_class_link_sends_a_fresh_client_to_the_teachers_replica_and_it_stays(
+    stack: Stack, route_keys: dict[str, str]
+) -> None:
+    # Each replica in turn, so that landing there cannot be luck (1/2 each).
+    for replica, key in both_keys(stack, route_keys).items():
+        opener, jar = cookie_client()
+        reply = get(stack, opener, class_link(key))
+        assert reply.replica == replica, (key, stack.log_tail())
+        assert reply.route_cookies == [f"{ROUTE_COOKIE}={key}{COOKIE_ATTRIBUTES}"], reply
+        assert route_in(jar) == key
+        assert_stays(stack, opener, replica)
+
+
+def test_a_class_link_moves_a_client_that_sticks_to_another_replica(
+    stack: Stack, route_keys: dict[str, str]
+) -> None:
+    keys = both_keys(stack, route_keys)
+    for teacher, other in ((a, b) for a in keys for b in keys if a != b):
+        opener, jar = client_with_route(keys[other])
+        assert_stays(stack, opener, other)  # the jar's cookie is sent, and sticks
+        reply = get(stack, opener, class_link(keys[teacher]))
+        assert reply.replica == teacher, stack.log_tail()
+        assert reply.route_cookies == [f"{ROUTE_COOKIE}={keys[teacher]}{COOKIE_ATTRIBUTES}"]
+        assert route_in(jar) == keys[teacher]
+        assert_stays(stack, opener, teacher)
+
+
+@pytest.mark.parametrize("key", ["a", "Z" * 64, "aZ09_-" * 10])
+def test_a_class_link_takes_any_key_of_letters_digits_dash_underscore_up_to_64(
+    stack: Stack, key: str
+) -> None:
+    opener, jar = cookie_client()
+    reply = get(stack, opener, class_link(key))
+    assert reply.replica in stack.replicas
+    assert reply.route_cookies == [f"{ROUTE_COOKIE}={key}{COOKIE_ATTRIBUTES}"]
+    assert route_in(jar) == key
+    assert_stays(stack, opener, reply.replica)
+
+
+def invalid_link_keys(key: str) -> dict[str, str]:
+    """`dlab_route` arguments nginx must ignore, as they appear in the URL, built on `key`
+    (a valid key) so that a filter that stripped or decoded them would route by `key`."""
+    return {
+        "semicolon": f"{key};Domain=evil.test",
+        "encoded semicolon": f"{key}%3B%20Max-Age=0",
+        "encoded CRLF": f"{key}%0D%0AX-Injected:%201",
+        "encoded space": f"{key}%20x",
+        "plus (a space)": f"{key}+x",
+        "equals sign": f"{key}=x",
+        "dot": f"{key}.x",
+        "200 characters": (key * 8)[:200],
+        "65 characters": (key * 3)[:65],
+        "empty": "",
+    }
+
+
+@pytest.mark.parametrize("case", list(invalid_link_keys("k")))
+def test_an_invalid_route_argument_is_ignored(
+    stack: Stack, route_keys: dict[str, str], case: str
+) -> None:
+    keys = both_keys(stack, route_keys)
+    teacher, other = keys
+    arg = invalid_link_keys(keys[teacher])[case]
+
+    # A fresh client: a fresh random route and cookie, as without the argument.
+    opener, jar = cookie_client()
+    reply = get(stack, opener, class_link(arg))
+    assert len(reply.route_cookies) == 1, reply.set_cookies
+    assert FRESH_ROUTE.fullmatch(reply.route_cookies[0]), reply.route_cookies
+    for header in reply.set_cookies:
+        assert not any(bad in header for bad in ("evil", "Max-Age", "Injected")), header
+    assert "x-injected" not in reply.headers
+    assert route_in(jar) != keys[teacher]
+    assert_stays(stack, opener, reply.replica or "")
+
+    # A client that sticks to the other replica stays there, its cookie unchanged.
+    opener, jar = client_with_route(keys[other])
+    reply = get(stack, opener, class_link(arg))
+    assert reply.replica == other, (arg, stack.log_tail())
+    assert reply.route_cookies == [], reply.set_cookies
+    assert route_in(jar) == keys[other]
+    assert_stays(stack, opener, other)
+
+
+def test_a_class_link_moves_a_browsers_page_and_websockets_to_the_teachers_replica(
+    stack: Stack, route_keys: dict[str, str], browser
+) -> None:
+    keys = both_keys(stack, route_keys)
+    teacher, other = keys
+    context = browser.new_context()
+    try:
+        # A browser on the other replica opens the link: page, reload, websockets on the
+        # teacher's replica; then a plain visit, without the argument, stays there too.
+        link = class_link(keys[teacher])
+        assert open_session(stack, context, keys[other], path=link) == (teacher, keys[teacher])
+        assert open_session(stack, context, None) == (teacher, keys[teacher])
+    finally:
+        context.close()
+
+
+def test_a_student_on_another_replica_follows_the_teachers_run(
+    stack: Stack, route_keys: dict[str, str], browser
+) -> None:
+    """The feature end to end: the app's own class link finds the teacher's run."""
+    keys = both_keys(stack, route_keys)
+    contexts = []
+
+    def new_page(route_key: str | None):
+        context = browser.new_context(viewport={"width": 1400, "height": 2000})
+        contexts.append(context)
+        if route_key is not None:
+            context.add_cookies(
+                [{"name": ROUTE_COOKIE, "value": route_key, "url": stack.browser_url}]
+            )
+        page = context.new_page()
+        page.set_default_timeout(STARTUP_TIMEOUT_S * 1000)
+        return context, page
+
+    try:
+        teacher_context, teacher = new_page(None)
+        response = teacher.goto(f"{stack.browser_url}/")
+        assert response is not None and response.ok
+        replica = response.headers.get(REPLICA_HEADER)
+        (other,) = set(stack.replicas) - {replica}
+        (teacher_key,) = [
+            c["value"] for c in teacher_context.cookies() if c["name"] == ROUTE_COOKIE
+        ]
+        teacher.wait_for_selector("[data-testid=stApp]")
+        teacher.get_by_text("Teach a class").click()
+        code = teacher.locator("[data-testid=stCode]").filter(has_text="follow=").first
+        link = code.inner_text().strip()
+        assert link.startswith(f"{stack.browser_url}/?follow="), link
+        assert link.endswith(f"&{ROUTE_COOKIE}={teacher_key}"), link
+
+        # Without the route key the other replica does not know the class code...
+        _, lost = new_page(keys[other])
+        open_page(lost, link.removesuffix(f"&{ROUTE_COOKIE}={teacher_key}"))
+        lost.get_by_text("There is no class run with the code").wait_for()
+
+        # ...with it, a student whose browser sticks to the other replica follows.
+        student_context, student = new_page(keys[other])
+        response = student.goto(link)
+        assert response is not None and response.headers.get(REPLICA_HEADER) == replica
+        student.get_by_text("You are watching").wait_for()
+        assert student.get_by_text("There is no class run").count() == 0
+        (student_key,) = [
+            c["value"] for c in student_context.cookies() if c["name"] == ROUTE_COOKIE
+        ]
+        assert student_key == teacher_key
+    finally:
+        for context in contexts:
+            context.close()
