@@ -18,6 +18,7 @@ from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.serving.pacing import PACER, TRAINING
 from dropout_viz.ui import class_server, url_state
 from dropout_viz.ui.class_server import FOLLOW, pace, paced, start_janitor
+from dropout_viz.ui.live_canvas import encode
 from dropout_viz.ui.live_screen import draw_update
 from dropout_viz.ui.twin_session import RULES, PlaygroundSettings, TwinSession
 
@@ -324,7 +325,7 @@ def _live_view() -> None:
                     session.step(CHUNK)
                     if not session.playing:  # it just diverged: redraw the buttons and warning
                         st.rerun()
-                board = board_payload(session, example, frequency)
+                board = encode(board_payload(session, example, frequency))  # once for all
             session.publish(board)
             twin = session.twin
             draw_update(

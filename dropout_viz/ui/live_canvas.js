@@ -12,8 +12,15 @@ const CLASS1 = [8, 119, 189]; // blue
 const INK = "#31333f";
 const MUTED = "#9aa0a6";
 
+const UTF8 = new TextDecoder();
+
 export default function (component) {
-  const { parentElement, data } = component;
+  const { parentElement } = component;
+  // A payload arrives as JSON bytes, encoded once on the server however many screens
+  // show it (a class following its teacher), or as an object.
+  const data = ArrayBuffer.isView(component.data)
+    ? JSON.parse(UTF8.decode(component.data))
+    : component.data;
   let root = parentElement.querySelector(".dl-board");
   if (!root) {
     root = document.createElement("div");

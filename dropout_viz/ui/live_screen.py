@@ -12,7 +12,7 @@ from dropout_viz.ui.live_canvas import live_canvas
 
 
 def draw_update(
-    step: int, seed: int, latest: Sequence[dict], task: str, board: dict, note: str = ""
+    step: int, seed: int, latest: Sequence[dict], task: str, board: bytes, note: str = ""
 ) -> None:
     """One screen update. Its elements never change in number or order, so Streamlit
     updates them in place and the canvases are never re-mounted (no blank frame)."""

@@ -128,7 +128,7 @@ class Snapshot:
     settings: PlaygroundSettings
     task: str
     latest: tuple[dict, ...]  # each twin's latest evaluation
-    board: dict  # the live canvas payload, exactly as the run's own screen draws it
+    board: bytes  # the live canvas payload (encoded), exactly as the run's screen draws it
     playing: bool
     status: str
 
@@ -214,7 +214,7 @@ class TwinSession:
             return taken
 
     # --- a class follows it -------------------------------------------------------------
-    def publish(self, board: dict) -> None:
+    def publish(self, board: bytes) -> None:
         """Make this update what followers see (call with the lock held, after drawing)."""
         twin = self.twin
         self.snapshot = Snapshot(

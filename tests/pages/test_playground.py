@@ -19,7 +19,7 @@ def step_text(at) -> int:
 
 def board(at) -> dict:
     """The payload the live canvas got: the whole board of panels."""
-    return json.loads(at.get("bidi_component")[0].proto.json)
+    return json.loads(at.get("bidi_component")[0].proto.bytes)  # sent as JSON bytes
 
 
 def button(at, label):

@@ -44,7 +44,7 @@ def test_a_fork_is_independent_and_paused():
 
 def test_release_frees_the_networks_once():
     session = TwinSession()
-    session.publish({"panels": []})
+    session.publish(b"{}")
     assert session.release() is True
     assert session.twin is None and session.snapshot is None and session.released
     assert session.release() is False
