@@ -5,6 +5,7 @@ import streamlit as st
 from dropout_viz.ui.runtime import (
     freeze_new_imports,
     one_math_thread_everywhere,
+    quiet_closed_websockets,
     use_one_torch_thread,
 )
 
@@ -16,6 +17,7 @@ from dropout_viz.pages import PAGES  # noqa: E402
 st.set_page_config(page_title="Dropout Lab", page_icon=":material/blur_on:", layout="wide")
 use_one_torch_thread()
 reuse_freed_memory()  # every training step reallocates the same tensors: see its module
+quiet_closed_websockets()  # a class closing its tabs leaves no tracebacks: see its docstring
 st.navigation(
     [
         st.Page(

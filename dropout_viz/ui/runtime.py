@@ -55,3 +55,31 @@ def freeze_new_imports() -> None:
     gc.collect()  # free what is garbage now, so that it is not frozen forever
     gc.freeze()
     _modules_when_frozen = len(sys.modules)
+
+
+def quiet_closed_websockets() -> None:
+    """Let a tab that closes mid-send end its session cleanly instead of logging an
+    "Exception in ASGI application"; call once, in the server process.
+
+    When a browser goes while a message is being sent, Starlette (1.10) marks the socket
+    disconnected and the next ``receive_bytes`` raises ``WebSocketDisconnected``, a
+    ``RuntimeError``. Streamlit 1.67's endpoint takes any ``RuntimeError`` there for a
+    text frame and calls ``close()``, which raises again. Raising what a disconnect
+    normally raises (``WebSocketDisconnect``) sends it down the endpoint's own path:
+    leave the receive loop, then ``disconnect_session``. A class makes this common: a
+    class's worth of tabs closes at the end of every lesson.
+    """
+    from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
+
+    original = WebSocket.receive_bytes
+    if getattr(original, "dropout_lab_patch", False):
+        return
+
+    async def receive_bytes(self: WebSocket) -> bytes:
+        try:
+            return await original(self)
+        except WebSocketDisconnected as error:
+            raise WebSocketDisconnect(code=1006) from error  # 1006: closed abnormally
+
+    receive_bytes.dropout_lab_patch = True
+    WebSocket.receive_bytes = receive_bytes

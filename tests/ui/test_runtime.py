@@ -48,3 +48,31 @@ def test_too_late_is_said_out_loud(monkeypatch):
 
     with pytest.warns(UserWarning, match="too late"):
         runtime.one_math_thread_everywhere()
+
+
+def test_a_socket_closed_mid_send_reads_as_a_disconnect():
+    """What Streamlit's endpoint sees after a send failed because the tab was gone."""
+    import asyncio
+
+    from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+    async def receive():
+        return {"type": "websocket.receive", "bytes": b"x"}
+
+    async def send(message):
+        raise OSError("the browser is gone")
+
+    async def receive_after_failed_send():
+        socket = WebSocket({"type": "websocket", "path": "/", "headers": []}, receive, send)
+        socket.client_state = socket.application_state = WebSocketState.CONNECTED
+        with pytest.raises(WebSocketDisconnect):
+            await socket.send_bytes(b"update")  # marks the socket disconnected
+        await socket.receive_bytes()
+
+    with pytest.raises(RuntimeError):  # unpatched: Streamlit 1.67 takes it for a text frame
+        asyncio.run(receive_after_failed_send())
+    runtime.quiet_closed_websockets()
+    runtime.quiet_closed_websockets()  # twice is once
+    with pytest.raises(WebSocketDisconnect) as caught:
+        asyncio.run(receive_after_failed_send())
+    assert caught.value.code == 1006
