@@ -1,40 +1,35 @@
-"""The lesson's example run live, against the plain PyTorch code with torch.manual_seed."""
+"""The lesson's example run live, against the lesson's own code run with torch.manual_seed."""
+
+import contextlib
+import io
 
 import pytest
 import torch
-from torch import nn
 
+from dropout_viz import lesson
 from dropout_viz.core import example
 
 
-class PlainSimpleNN(nn.Module):
-    """The seed lesson's class, exactly as a learner types it."""
-
-    def __init__(self):
-        super(PlainSimpleNN, self).__init__()  # noqa: UP008 - as the lesson writes it
-        self.fc1 = nn.Linear(10, 50)
-        self.dropout = nn.Dropout(p=0.3)  # 30% dropout
-        self.fc2 = nn.Linear(50, 1)
-
-    def forward(self, x):
-        x = torch.relu(self.fc1(x))
-        x = self.dropout(x)  # randomly zero some activations during training
-        x = self.fc2(x)
-        return x
+def run_lessons_code(seed: int) -> tuple[dict, str]:
+    """Execute the code the learner sees (lesson.EXAMPLE_CODE) after manual_seed: its
+    names (SimpleNN, model, input_tensor, output) and what it printed."""
+    names: dict = {}
+    printed = io.StringIO()
+    torch.manual_seed(seed)
+    with contextlib.redirect_stdout(printed):
+        exec(compile(lesson.EXAMPLE_CODE, "lesson.EXAMPLE_CODE", "exec"), names)
+    return names, printed.getvalue()
 
 
 @pytest.mark.parametrize("seed", [0, 7])
 def test_same_numbers_as_the_lessons_code_after_manual_seed(seed):
-    torch.manual_seed(seed)
-    model = PlainSimpleNN()
-    model.train()  # enable dropout
-    input_tensor = torch.randn(5, 10)
-    output = model(input_tensor)
+    names, printed = run_lessons_code(seed)
+    model, input_tensor, output = names["model"], names["input_tensor"], names["output"]
     second = model(input_tensor)
 
     run = example.run_example(seed)
     assert torch.equal(run.inputs, input_tensor)
-    assert run.printed == str(output)  # what print(output) shows, grad_fn and all
+    assert run.printed + "\n" == printed  # what print(output) showed, grad_fn and all
     assert torch.equal(run.train_outputs[0], output.detach()[:, 0])
     assert torch.equal(run.train_outputs[1], second.detach()[:, 0])
     model.eval()
@@ -43,8 +38,8 @@ def test_same_numbers_as_the_lessons_code_after_manual_seed(seed):
 
 def test_masks_explain_the_train_mode_outputs():
     run = example.run_example(3)
-    torch.manual_seed(3)
-    model = PlainSimpleNN()
+    names, _ = run_lessons_code(3)
+    model = names["model"]  # initialised as the lesson's code does; its own pass aside
     hidden = torch.relu(model.fc1(run.inputs))
     assert run.keep_masks.shape == (3, 5, 50) and run.keep_masks.dtype == torch.bool
     for mask, outputs in zip(run.keep_masks, run.train_outputs):
