@@ -90,6 +90,9 @@ TICK_SECONDS = 0.05  # st.fragment(run_every=...) of the live part: at most 20 u
 # looks like 48 but costs the live view ~0.3 ms less per screen update.
 BOUNDARY_GRID = 40
 
+# --- masks & scaling page -----------------------------------------------------------
+MASK_EXAMPLES = Limit("Examples in the batch", 1, 16, 8, "Each example gets its own mask.")
+
 # --- sweeps ---------------------------------------------------------------------------
 SWEEP_SEEDS = Limit("Seeds", 1, 20, 3)
 # Batched sweeps stack K models' weights; cap the float count so a sweep cannot eat the

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.core import conventions as conv
-from dropout_viz.core import masks, sparsity
+from dropout_viz.core import limits, masks, sparsity
 from dropout_viz.figures import masks as fig
 from dropout_viz.ui import common
 
@@ -53,25 +53,25 @@ def _controls() -> tuple[float, int, int]:
     drop_rate = side.slider(
         "Dropout rate p",
         0.0,
-        0.9,
-        value=0.5,
+        limits.PLAYGROUND_DROP_RATE.high,
+        value=limits.PLAYGROUND_DROP_RATE.default,
         step=0.05,
         key="ms_p",
         help=lesson.tooltip("dropout rate p"),
     )
     n_examples = side.slider(
-        "Examples in the batch",
-        1,
-        16,
-        value=8,
+        limits.MASK_EXAMPLES.name,
+        limits.MASK_EXAMPLES.low,
+        limits.MASK_EXAMPLES.high,
+        value=limits.MASK_EXAMPLES.default,
         key="ms_examples",
         help="Rows of the batch. Each example gets its own mask.",
     )
     seed = side.number_input(
         "Seed",
-        0,
-        2**31 - 1,
-        value=0,
+        limits.SEED.low,
+        limits.SEED.high,
+        value=limits.SEED.default,
         step=1,
         key="ms_seed",
         help="Same seed, same weights, inputs and masks (Resample draws new masks).",
