@@ -13,11 +13,13 @@ one_math_thread_everywhere()  # before the imports below load torch: see its doc
 
 from dropout_viz.core.memory import reuse_freed_memory  # noqa: E402
 from dropout_viz.pages import PAGES  # noqa: E402
+from dropout_viz.ui.class_server import start_janitor  # noqa: E402
 
 st.set_page_config(page_title="Dropout Lab", page_icon=":material/blur_on:", layout="wide")
 use_one_torch_thread()
 reuse_freed_memory()  # every training step reallocates the same tensors: see its module
 quiet_closed_websockets()  # a class closing its tabs leaves no tracebacks: see its docstring
+start_janitor()  # frees closed tabs' runs, and collects garbage in their stead: see there
 st.navigation(
     [
         st.Page(

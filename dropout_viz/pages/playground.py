@@ -15,9 +15,9 @@ from dropout_viz.core.training import Twin
 from dropout_viz.figures import live as live_figures
 from dropout_viz.pages import playground_follow
 from dropout_viz.serving.classroom import CLASSROOM
-from dropout_viz.serving.pacing import PACER, TRAINING
+from dropout_viz.serving.pacing import PACER
 from dropout_viz.ui import class_server, url_state
-from dropout_viz.ui.class_server import FOLLOW, pace, paced, start_janitor
+from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
 from dropout_viz.ui.live_canvas import encode
 from dropout_viz.ui.live_screen import draw_update
 from dropout_viz.ui.twin_session import RULES, PlaygroundSettings, TwinSession
@@ -31,7 +31,6 @@ TICK = limits.TICK_SECONDS  # seconds between updates while the server has time 
 
 
 def render() -> None:
-    start_janitor()
     code = st.query_params.get(FOLLOW)
     if code:  # a student opened the teacher's class link
         playground_follow.render(code)
@@ -62,6 +61,9 @@ def render() -> None:
 # --- state ------------------------------------------------------------------------------
 def _session() -> TwinSession:
     """This browser session's twin; the first visit takes its settings from the URL."""
+    if STATE in st.session_state and st.session_state[STATE].released:
+        # Its browser was gone past the TTL and the janitor freed it: start it anew.
+        start(TwinSession(st.session_state[STATE].settings))
     if STATE not in st.session_state:
         settings, warnings = url_state.from_query(PlaygroundSettings, st.query_params, RULES)
         if "noise" not in st.query_params:  # a shared dataset comes with its own noise level
@@ -317,15 +319,15 @@ def _live_view() -> None:
     @st.fragment(run_every=pace(session.owner, TICK) if session.playing else None)
     def live_part() -> None:
         session: TwinSession = st.session_state[STATE]
+        tick = LiveTick(session.owner, TICK)
         # Held for the whole tick, so a button pressed meanwhile acts between two ticks.
-        with session.lock:
-            started, cpu = time.perf_counter(), time.thread_time()
-            with TRAINING:  # one training tick at a time in this process
-                if session.playing:
-                    session.step(CHUNK)
-                    if not session.playing:  # it just diverged: redraw the buttons and warning
-                        st.rerun()
-                board = encode(board_payload(session, example, frequency))  # once for all
+        with session.lock, tick.work():
+            started = time.perf_counter()
+            if session.playing:
+                session.step(CHUNK)
+                if not session.playing:  # it just diverged: redraw the buttons and warning
+                    st.rerun()
+            board = encode(board_payload(session, example, frequency))  # once for all
             session.publish(board)
             twin = session.twin
             draw_update(
@@ -337,9 +339,8 @@ def _live_view() -> None:
                 _speed_text(session),
             )
             session.speed.record(started, time.perf_counter(), twin.step_count)
-            cost = time.thread_time() - cpu
         if session.playing:
-            paced(session.owner, TICK, cost)
+            tick.done()
 
     live_part()
 

@@ -10,7 +10,7 @@ import streamlit as st
 from dropout_viz import lesson
 from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.ui import class_server
-from dropout_viz.ui.class_server import FOLLOW, pace, paced
+from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
 from dropout_viz.ui.live_screen import draw_update
 from dropout_viz.ui.twin_session import TwinSession
 
@@ -59,31 +59,32 @@ def render(code: str) -> None:
 
     @st.fragment(run_every=pace(me, base))
     def live_part() -> None:
-        cpu = time.thread_time()
         teacher.last_followed = time.monotonic()
         snapshot = teacher.snapshot
-        status = st.empty()  # always one element, so the board below keeps its place
-        if snapshot is None or teacher.released:
-            status.warning("Your teacher's run has ended.")
-            return
-        if not class_server.is_connected(teacher.owner):
-            status.warning(
-                f"Your teacher has left: their run stopped at step {snapshot.step:,}. "
-                "Make your own copy to go on from there."
+        tick = LiveTick(me, FOLLOW_TICK if snapshot and snapshot.playing else PAUSED_TICK)
+        with tick.work():
+            status = st.empty()  # always one element, so the board below keeps its place
+            if snapshot is None or teacher.released:
+                status.warning("Your teacher's run has ended.")
+                return
+            if not class_server.is_connected(teacher.owner):
+                status.warning(
+                    f"Your teacher has left: their run stopped at step {snapshot.step:,}. "
+                    "Make your own copy to go on from there."
+                )
+            elif not snapshot.playing:
+                status.info(f"Your teacher has paused at step {snapshot.step:,}.")
+            else:
+                status.caption("Live from your teacher's screen.")
+            draw_update(
+                snapshot.step,
+                snapshot.settings.seed,
+                snapshot.latest,
+                snapshot.task,
+                snapshot.board,
+                " · following the teacher",
             )
-        elif not snapshot.playing:
-            status.info(f"Your teacher has paused at step {snapshot.step:,}.")
-        else:
-            status.caption("Live from your teacher's screen.")
-        draw_update(
-            snapshot.step,
-            snapshot.settings.seed,
-            snapshot.latest,
-            snapshot.task,
-            snapshot.board,
-            " · following the teacher",
-        )
-        paced(me, FOLLOW_TICK if snapshot.playing else PAUSED_TICK, time.thread_time() - cpu)
+        tick.done()
 
     live_part()
 

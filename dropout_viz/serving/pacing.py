@@ -13,16 +13,24 @@ and all of them are stretched by one common factor, so that the predicted work
 of every live session fits ``TARGET_LOAD`` of one core:
 
     stretch = max(1, sum_i (cost_i + overhead) / base_i / TARGET_LOAD)
-    interval_i = min(base_i * stretch, MAX_INTERVAL)
+    interval_i = max(min(base_i * stretch, MAX_INTERVAL), SAFETY * latency_i)
 
 One common factor is what makes it fair: each session keeps the same share of
 its free-server pace, nobody is starved, and since the demand fits the CPU no
-backlog builds up. ``cost_i`` is what the session's own code measured per
-update; ``overhead`` is what Streamlit spends around each run (running the
-script, serialising, sending, its garbage collection), learned from the
-process's CPU time. One core, not all of them: the GIL lets one Python process
-use about one core, so more cores are served by more processes (docs/deploy.md).
-The browser takes a new interval from any run, so it applies at the next tick.
+backlog builds up. ``cost_i`` is the wall time of the session's own work per
+update, measured while it holds ``TRAINING``: on a machine that other work
+slows down it grows, and so does the stretch. ``overhead`` is what Streamlit
+spends around each run (running the script, serialising, sending), learned
+from the process's CPU time. One core, not all of them: the GIL lets one
+Python process use about one core, so more cores are served by more processes
+(docs/deploy.md). The browser takes a new interval from any run, so it
+applies at the next tick.
+
+The floor ``SAFETY * latency_i`` (latency: from a tick's start to its end,
+waits included) is what keeps every screen updating: a browser whose timer
+fires again before its last run has finished makes Streamlit start the next
+run at once and drop the last one's unsent elements, so a session asked
+faster than it is served would see nothing at all.
 """
 
 from __future__ import annotations
@@ -40,12 +48,14 @@ OVERHEAD_BOUNDS = (0.0005, 0.05)  # the learned per-run overhead stays within th
 INITIAL_OVERHEAD = 0.004  # Streamlit's work around one fragment run, before it is measured
 CALIBRATE_EVERY = 1.0  # seconds of wall time between overhead measurements
 GRID = 1.1  # intervals move in 10 % steps, so browsers' timers are not reset on every tick
+SAFETY = 2.0  # a session's interval is at least this many times its own tick's latency
 
 
 @dataclass
 class _Live:
     base: float  # seconds between updates on a free server
     cost: float  # seconds of this session's own work per update (smoothed)
+    latency: float  # seconds from a tick's start to its end, waits included (smoothed)
     last: float  # clock time of its last update
     interval: float  # what it was last told
 
@@ -69,21 +79,25 @@ class Pacer:
         self._window_cost = 0.0
         self._window_updates = 0
 
-    def update(self, key: object, base: float, cost: float) -> float:
-        """Record one update of session ``key`` that took ``cost`` seconds of CPU in its own
-        code (``time.thread_time``: waiting does not count); return its next interval."""
+    def update(self, key: object, base: float, cost: float, latency: float = 0.0) -> float:
+        """Record one update of session ``key``: ``cost`` seconds of its own work (inside
+        ``TRAINING``), ``latency`` seconds from start to end with waits; return its next
+        interval."""
         now = self._clock()
         with self._lock:
             live = self._live.get(key)
             if live is None:
-                live = self._live[key] = _Live(base, cost, now, base)
+                live = self._live[key] = _Live(base, cost, latency, now, base)
             else:  # smoothed: one slow tick (a page load elsewhere) should not jerk the pace
-                live.base, live.cost, live.last = base, 0.8 * live.cost + 0.2 * cost, now
+                live.base, live.last = base, now
+                live.cost = 0.8 * live.cost + 0.2 * cost
+                live.latency = 0.8 * live.latency + 0.2 * latency
             self._window_cost += cost
             self._window_updates += 1
             self._calibrate(now)
             self._forget_stale(now)
-            live.interval = self._interval(base, self._stretch())
+            fair = self._interval(base, self._stretch())
+            live.interval = max(fair, round(SAFETY * live.latency, 4))
             return live.interval
 
     def interval(self, key: object, base: float) -> float:
@@ -140,7 +154,8 @@ class Pacer:
 
 
 PACER = Pacer()  # one per server process: it paces every session of this process
-# At most one training tick computes at a time. Demand already fits the CPU on
-# average; this keeps bursts (timers that happen to coincide) from putting several
-# compute threads against the event loop for the GIL. Waiting on it takes no CPU.
+# At most one live tick (training, or a follower's redraw) computes at a time. Demand
+# already fits the CPU on average; this keeps bursts (timers that happen to coincide)
+# from putting several busy threads against the event loop for the GIL. Waiting on
+# it takes no CPU, and its waiters go in turn (Condition.notify wakes the oldest).
 TRAINING = threading.Semaphore(1)

@@ -9,6 +9,8 @@ import gc
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import segno
@@ -22,7 +24,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import (
 
 from dropout_viz.core.memory import release_free_memory
 from dropout_viz.serving.classroom import CLASSROOM, Janitor
-from dropout_viz.serving.pacing import PACER
+from dropout_viz.serving.pacing import PACER, TRAINING
 
 FOLLOW = "follow"  # the class link's query parameter: ?follow=<class code>
 ROUTE_COOKIE = "dlab_route"  # deploy/nginx.conf's sticky-session key
@@ -63,13 +65,35 @@ def pace(key: str, base: float) -> float:
     return interval
 
 
-def paced(key: str, base: float, cost: float) -> None:
-    """After a live update that cost ``cost`` s of CPU: tell the browser its next pace
-    if it changed (only then: a new interval restarts the browser's timer)."""
-    interval = PACER.update(key, base, cost)
-    if st.session_state.get(SENT) != interval:
-        set_run_every(interval)
-        st.session_state[SENT] = interval
+class LiveTick:
+    """One update of a live fragment, measured for the pacer.
+
+    tick = LiveTick(key, base)
+    with tick.work():  # training and drawing: one live tick at a time per process
+        ...
+    tick.done()  # tell the browser its next pace, if it changed
+    """
+
+    def __init__(self, key: str, base: float) -> None:
+        self.key, self.base = key, base
+        self.started = time.perf_counter()
+        self.cost = 0.0
+
+    @contextmanager
+    def work(self) -> Iterator[None]:
+        with TRAINING:
+            began = time.perf_counter()
+            try:
+                yield
+            finally:
+                self.cost += time.perf_counter() - began
+
+    def done(self) -> None:
+        latency = time.perf_counter() - self.started
+        interval = PACER.update(self.key, self.base, self.cost, latency)
+        if st.session_state.get(SENT) != interval:  # a new interval restarts the timer
+            set_run_every(interval)
+            st.session_state[SENT] = interval
 
 
 def is_connected(owner: str) -> bool:
@@ -103,11 +127,16 @@ _janitor: threading.Thread | None = None
 
 
 def start_janitor() -> None:
-    """Start, once per process, the thread that frees the runs of closed tabs.
+    """Start, once per process, the thread that frees the runs of closed tabs and
+    collects garbage.
 
     It calls no ``st.*``: it only asks the runtime who is connected and releases
-    networks. After freeing it collects cycles and hands free heap back to the OS,
-    so one class leaves no more memory behind than the one before it.
+    networks. It also runs the full garbage collection that Streamlit would run after
+    every script run (``runner.postScriptGC``, off in .streamlit/config.toml): in a
+    class that is dozens of runs a second, each walking every session's objects while
+    holding the GIL against the event loop. Once every few seconds keeps memory as
+    flat. After freeing runs it hands free heap back to the OS, so one class leaves no
+    more memory behind than the one before it.
     """
     global _janitor
     with _janitor_started:
@@ -119,8 +148,9 @@ def start_janitor() -> None:
         def loop() -> None:
             while True:
                 time.sleep(JANITOR_SECONDS)
-                if janitor.sweep():
-                    gc.collect()
+                released = janitor.sweep()
+                gc.collect()
+                if released:
                     release_free_memory()
 
         _janitor = threading.Thread(target=loop, name="dropout-lab-janitor", daemon=True)

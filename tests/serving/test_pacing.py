@@ -102,3 +102,15 @@ def test_one_slow_tick_does_not_jerk_the_pace():
     for _ in range(20):
         pacer.update("s0", 0.05, 0.010)
     assert pacer.update("s0", 0.05, 0.200) < 0.05 * 2  # smoothed, not 0.2 s at once
+
+
+def test_a_session_is_never_asked_faster_than_it_is_served():
+    """A browser whose timer fires before its last run ended makes Streamlit drop that
+    run's unsent elements: the interval stays above twice the tick's own latency."""
+    clocks = Clocks()
+    pacer = clocks.pacer()
+    for _ in range(30):  # alone on the server, but each tick waits 0.2 s (a slow machine)
+        interval = pacer.update("s0", 0.05, cost=0.018, latency=0.2)
+    assert pacer.stretch == 1.0
+    assert interval == pytest.approx(pacing.SAFETY * 0.2, rel=0.01)
+    assert pacer.update("s0", 0.05, cost=0.018, latency=3.0) > MAX_INTERVAL  # beyond the cap
