@@ -18,6 +18,7 @@ BENCHMARKS = [
     ("recording Dropout vs torch.nn.Dropout", ["bench_dropout_overhead.py"]),
     ("batched sweeps vs a loop of nn.Modules", ["bench_sweep.py"]),
     ("the Playground, live in Chromium", ["bench_live.py"]),
+    ("a class on one server: protocol-level students", ["bench_class.py"]),
 ]
 
 
@@ -28,7 +29,8 @@ def main() -> int:
     failed = 0
     for title, command in BENCHMARKS:
         print(f"\n=== {title} ===", flush=True)
-        extra = {"bench_live.py": ["--seconds", "8"]}.get(command[0], ["--quick"]) if quick else []
+        short = {"bench_live.py": ["--seconds", "8"], "bench_class.py": ["--seconds", "20"]}
+        extra = short.get(command[0], ["--quick"]) if quick else []
         failed += subprocess.run([sys.executable, str(HERE / command[0]), *extra]).returncode != 0
     return 1 if failed else 0
 
