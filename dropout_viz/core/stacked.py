@@ -33,6 +33,16 @@ from .rng import generator, mask_generator
 
 RateSpec = float | Sequence[float]  # one rate for every hidden layer, or one per layer
 
+# Whole SIMD blocks, in elements. ATen's CPU kernels run a SIMD loop over a tensor and
+# finish the last (numel mod vector width) elements in a scalar loop, which rounds
+# differently for some ops (no fused multiply-add; another exp). Over a stack that tail
+# is the last model's alone, so two identical models drifted apart by float32 rounding
+# within a few steps. ``flat`` is therefore padded to whole blocks (the fused optimizer
+# kernels' tail is then padding), and so are the per-model rows of ``per_model_empty``.
+# 32 elements (128 bytes of float32) are whole vectors, and whole per-thread work units
+# of the fused optimizers, for AVX2 and AVX-512, in float32 and float64.
+SIMD_BLOCK = 32
+
 
 class StackedDropout(Dropout):
     """``Dropout`` for K stacked models: p of shape (K, 1, 1), one random stream per model.
@@ -141,7 +151,33 @@ class _NarrowOutput(torch.autograd.Function):
         return grad_x, grad_weight, grad.sum(1, keepdim=True)
 
 
-_ACTIVATE_IN_PLACE = {"relu": Tensor.relu_, "tanh": Tensor.tanh_, "sigmoid": Tensor.sigmoid_}
+def per_model_empty(like: Tensor) -> Tensor:
+    """An uninitialised tensor shaped like ``like`` (K, ...), for an elementwise result.
+
+    An elementwise op over a contiguous stack is one loop, whose scalar tail (see
+    ``SIMD_BLOCK``) is the last model's; for ``sigmoid`` it rounds unlike the SIMD
+    loop in ~3 % of values here. In this tensor each model's block starts a row of
+    whole SIMD blocks, so an op writing it runs one loop per model, each ending in
+    the same tail; a block already whole stays contiguous, and its one loop has no
+    tail. Exact ops (ReLU, products, sums) round alike either way: they need none.
+    """
+    strides, n = [], 1
+    for size in reversed(like.shape[1:]):
+        strides.insert(0, n)
+        n *= size
+    row = -(-n // SIMD_BLOCK) * SIMD_BLOCK
+    return torch.empty_strided(like.shape, (row, *strides), dtype=like.dtype)
+
+
+def _sigmoid_per_model(pre: Tensor) -> Tensor:
+    if torch.is_grad_enabled():  # out= has no autograd; only tests train with autograd
+        return pre.sigmoid_()
+    return torch.sigmoid(pre, out=per_model_empty(pre))
+
+
+# tanh's SIMD and scalar paths agree on this build (0 of 200,000 values differ);
+# sigmoid's do not, see per_model_empty.
+_ACTIVATE = {"relu": Tensor.relu_, "tanh": Tensor.tanh_, "sigmoid": _sigmoid_per_model}
 
 # d(activation)/d(pre-activation) times the incoming gradient, from the activation's
 # output: the same kernels autograd uses for these functions, so the results match.
@@ -211,12 +247,19 @@ class StackedMLP(nn.Module):
             )
         self.sizes = (in_features, *hidden, out_features)
         self.activation, self.dropout_mode, self.dtype = activation, dropout_mode, dtype
-        self.flat = nn.Parameter(torch.empty(k * n_params, dtype=dtype))
+        # Padded to whole SIMD blocks (see SIMD_BLOCK); the padding stays 0 and unused.
+        self._n_weights = k * n_params
+        padding = -self._n_weights % SIMD_BLOCK
+        self.flat = nn.Parameter(torch.zeros(self._n_weights + padding, dtype=dtype))
         self._plain_views_of: int | None = None  # see layers()
+        self._grad_view_of: int | None = None  # see backward()
         self._split_sizes = [
-            size
-            for fan_in, fan_out in zip(self.sizes, self.sizes[1:])
-            for size in (k * fan_in * fan_out, k * fan_out)  # weight, then bias
+            *(
+                size
+                for fan_in, fan_out in zip(self.sizes, self.sizes[1:])
+                for size in (k * fan_in * fan_out, k * fan_out)  # weight, then bias
+            ),
+            padding,
         ]
         # One stream per model, shared by its layers in forward order.
         self.mask_generators = [mask_generator(seed) for seed in self.seeds]
@@ -279,8 +322,8 @@ class StackedMLP(nn.Module):
         x = self.input_dropout(x)
         *hidden, (weight_out, bias_out) = self.layers()
         for (weight, bias), dropout in zip(hidden, self.dropouts):
-            # In place on the fresh product: one (K, batch, width) tensor less per layer.
-            x = dropout(_ACTIVATE_IN_PLACE[self.activation](torch.baddbmm(bias, x, weight)))
+            # In place on the fresh product (but sigmoid): one (K, batch, width) tensor less.
+            x = dropout(_ACTIVATE[self.activation](torch.baddbmm(bias, x, weight)))
         if weight_out.shape[2] < weight_out.shape[1]:
             if not torch.is_grad_enabled():  # autograd.Function.apply alone costs ~50 µs
                 return _narrow_output(x, weight_out, bias_out)
@@ -315,10 +358,15 @@ class StackedMLP(nn.Module):
             pieces[:0] = [torch.bmm(inputs[i].mT, grad), grad.sum(1, keepdim=True)]
             if i > 0:  # the input layer's own input needs no gradient
                 back = torch.bmm(grad, layers[i][0].mT)
-        if self.flat.grad is None:
+        grad = self.flat.grad
+        if grad is None:
             with torch.inference_mode(False):  # a normal tensor, writable in any mode
-                self.flat.grad = torch.empty_like(self.flat)
-        torch.cat([piece.reshape(-1) for piece in pieces], out=self.flat.grad)
+                grad = self.flat.grad = torch.zeros_like(self.flat)  # the padding's stays 0
+        if self._grad_view_of != grad.data_ptr():  # the weights' part, a view made once
+            with torch.inference_mode(False):
+                self._grad_view = grad[: self._n_weights]
+            self._grad_view_of = grad.data_ptr()
+        torch.cat([piece.reshape(-1) for piece in pieces], out=self._grad_view)
 
     # --- drop rates -----------------------------------------------------------------
     @property

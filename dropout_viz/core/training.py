@@ -113,7 +113,14 @@ def loss_grad(
     if n_classes == 0:  # squared error: 2 (output - target)
         grad = (output - target.expand_as(output)).mul_(2)
     elif n_classes == 2:  # binary cross-entropy of a logit: sigmoid - target
-        grad = torch.sigmoid(output).sub_(target.to(output.dtype).unsqueeze(1))
+        # Into rows of whole SIMD blocks, one per model (see stacked.per_model_empty):
+        # over one (K, n) loop, sigmoid's scalar tail, which rounds unlike its SIMD
+        # loop, would be the last model's alone, and identical models drifted apart.
+        k, n, _ = output.shape  # one output
+        rows = torch.empty_strided((k, n, 1), (-(-n // 32) * 32, 1, 1), dtype=output.dtype)
+        if target.dtype != output.dtype:  # a training step's already is: skip .to's dispatch
+            target = target.to(output.dtype)
+        grad = torch.sigmoid(output, out=rows).sub_(target.unsqueeze(1))
     else:  # cross-entropy: softmax - one-hot target
         grad = torch.softmax(output, 2).sub_(F.one_hot(target, n_classes).to(output.dtype))
     if example_mask is None:

@@ -40,6 +40,35 @@ def test_twins_with_no_dropout_stay_identical(moons):
     assert a["test_loss"] == b["test_loss"]
 
 
+@pytest.mark.parametrize(
+    ("data_config", "config"),
+    [
+        # The Playground's defaults: the loss gradient's sigmoid (see loss_grad).
+        (DataConfig("moons", n_train=60, n_test=20), TrainConfig(hidden=(32, 32), drop_rate=0.0)),
+        # Sigmoid units (see stacked.per_model_empty).
+        (
+            DataConfig("sine", n_train=37, n_test=20),
+            TrainConfig(hidden=(4, 4), drop_rate=0.0, activation="sigmoid"),
+        ),
+        # Ten outputs: the fused optimizer's scalar tail (see stacked.SIMD_BLOCK).
+        (
+            DataConfig("digits", n_train=100, n_test=50),
+            TrainConfig(hidden=(16,), drop_rate=0.0, activation="relu", optimizer="sgd"),
+        ),
+    ],
+    ids=["bce-gradient", "sigmoid-units", "optimizer-tail"],
+)
+def test_twins_at_p0_stay_identical_where_a_simd_tail_once_split_them(data_config, config):
+    """Each of these drifted apart by float32 rounding within a few steps on an AVX2
+    machine: a kernel's scalar tail, which rounds unlike its SIMD loop, fell in the
+    second model's block alone."""
+    twin = Twin(make_dataset(data_config), config)
+    twin.step(60)
+    baseline, dropout = slices(twin)
+    assert torch.equal(baseline, dropout)
+    assert twin.histories[0].columns == twin.histories[1].columns
+
+
 def test_recorded_mask_is_the_one_the_step_used(moons):
     """Replay the last step by hand with the recorded masks: the update must match."""
     lr = 0.1
