@@ -2,8 +2,9 @@
 
     python -m dropout_viz train --dataset moons --n-train 60 --hidden 32,32 --p 0.3 --epochs 2000
     python -m dropout_viz train --dataset sine --n-train 20 --json - | jq '.summary'
-    python -m dropout_viz sweep --dataset digits --n-train 300 --hidden 128 --seeds 5 --epochs 300
+    python -m dropout_viz sweep --dataset digits --n-train 300 --hidden 128,128 --epochs 300
     python -m dropout_viz sweep-size --n-train 25,100,400,1600 --p 0.5 --csv size.csv
+    python -m dropout_viz mc ensemble --json - | jq '.summary'     # see cli_mc.py
 
 ``--json -`` prints the JSON alone on stdout and the table on stderr, so it pipes.
 Bad flags exit with status 2 and say what to change, before any training starts.
@@ -19,8 +20,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
+from . import cli_mc
 from .core import limits, sweep
-from .core.data import DEFAULT_ACTIVATION, DEFAULT_NOISE, DataConfig, make_dataset
+from .core.data import (
+    DEFAULT_ACTIVATION,
+    DEFAULT_LEARNING_RATE,
+    DEFAULT_NOISE,
+    DEFAULT_STEPS,
+    DataConfig,
+    make_dataset,
+)
 from .core.memory import reuse_freed_memory
 from .core.training import TrainConfig, Twin
 
@@ -151,8 +160,8 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--lr",
         type=_bounded(limits.LEARNING_RATE),
-        default=limits.LEARNING_RATE.default,
-        help="learning rate (default: %(default)s)",
+        default=None,
+        help="learning rate (default: the dataset's: 0.001 for digits, 0.01 otherwise)",
     )
     group.add_argument(
         "--weight-decay",
@@ -169,8 +178,9 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--epochs",
         type=_bounded(limits.STEPS, int),
-        default=limits.STEPS.default,
-        help="passes over the training set (default: %(default)s)",
+        default=None,
+        help="passes over the training set (default: the dataset's: 1000 for digits, "
+        f"{limits.STEPS.default} otherwise)",
     )
     group.add_argument(
         "--seed",
@@ -472,6 +482,14 @@ def run_sweep_size(args: argparse.Namespace) -> int:
     return _report(args, result, table, {"p": args.p, "sizes": sorted(set(args.n_train))})
 
 
+def dataset_defaults(args: argparse.Namespace) -> None:
+    """Training flags left unset take their dataset's own default (core/data.py): digits
+    learns at 0.001 for 1000 epochs, so a p sweep shows the paper's U shape."""
+    for flag, defaults in (("lr", DEFAULT_LEARNING_RATE), ("epochs", DEFAULT_STEPS)):
+        if hasattr(args, flag) and getattr(args, flag) is None:
+            setattr(args, flag, defaults[args.dataset])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dropout_viz",
@@ -481,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_command(commands)
     add_sweep_command(commands)
     add_sweep_size_command(commands)
+    cli_mc.add_command(commands, sys.modules[__name__])  # mc: its module, our flag helpers
     return parser
 
 
@@ -488,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reuse_freed_memory()  # a sweep's steps reallocate the same tensors: see core/memory.py
     parser = build_parser()
     args = parser.parse_args(argv)
+    dataset_defaults(args)
     try:
         return args.run(args)
     except ValueError as error:  # a combination the flags alone could not check

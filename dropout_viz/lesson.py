@@ -23,6 +23,7 @@ MASKS = "masks-and-scaling"
 OVERFITTING = "overfitting-lab"
 EXAMPLE = "example-network"
 UNCERTAINTY = "uncertainty"
+INFERENCE = "inference"
 TERMS = "key-terms"
 
 TERMS_LIST = (
@@ -89,6 +90,22 @@ TERMS_LIST = (
         "predictions estimates how unsure the model is.",
         UNCERTAINTY,
         "Uncertainty: the ±2 std band around the mean prediction",
+    ),
+    Term(
+        "Thinned sub-network",
+        "The network with one dropout mask held fixed: some units gone, the rest scaled by "
+        "1/(1 − p). A network with n droppable units holds 2ⁿ of them, all sharing its weights; "
+        "training with dropout trains a random one at each step.",
+        INFERENCE,
+        "Inference: ten sub-networks of one trained network",
+    ),
+    Term(
+        "Weight scaling",
+        "The 2014 paper's rule for inference: use every unit, with its outgoing weights times "
+        "the keep probability 1 − p (PyTorch does the same by dividing by 1 − p in training). "
+        "It approximates averaging all the thinned sub-networks, without running them.",
+        INFERENCE,
+        "Inference: the average of N sub-networks against the full network",
     ),
     Term(
         "Dropout rate p",
@@ -198,7 +215,7 @@ WHEN_TO_USE = (
     Advice(
         "Typical rates are p = 0.1 to 0.5; more for big layers and little data.",
         OVERFITTING,
-        "Overfitting lab: sweep over p",
+        "Overfitting lab: which p is best for how much data and how wide a network",
         (
             Preset("Playground at p = 0.1", (("drop_rate", "0.1"),)),
             Preset("Playground at p = 0.5", (("drop_rate", "0.5"),)),

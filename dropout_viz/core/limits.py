@@ -106,3 +106,21 @@ SWEEP_DROP_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)  # the p sweep'
 SWEEP_SIZES = (25, 50, 100, 200, 400, 800, 1600)  # the dataset-size sweep's default
 SWEEP_SIZE_DROP_RATE = 0.5  # the dropout arm of the size sweep (the 2014 paper's hidden p)
 SWEEP_WEIGHT_DECAY = 1e-3  # the regularizer comparison's weight decay
+# The best-p grids (core/best_p.py): p against training-set size and against width.
+GRID_DROP_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+GRID_SIZES = (25, 50, 100, 200, 400)
+GRID_WIDTHS = (8, 16, 32, 64, 128)
+
+# --- inference: the ensemble of thinned networks, Monte-Carlo dropout -----------------
+SUB_NETWORKS = Limit("Sub-networks averaged", 1, 500, 50, "Average 1 to 500 sub-networks.")
+SUB_NETWORKS_DRAWN = Limit("Sub-networks drawn", 8, 12, 10)
+# The default network of the Inference page: the Playground's default dropout twin after
+# this many steps (its no-dropout twin overfits well before).
+ENSEMBLE_TRAIN_STEPS = 2000
+MIN_PLAYGROUND_STEPS = 100  # a Playground twin younger than this has learned too little to show
+MC_PASSES = Limit("Passes T", 10, 1000, 100, "T is how many predictions are averaged.")
+# Activations per batched forward of many sub-networks (count × points × width): 16 MB.
+MAX_BATCH_FLOATS = 4_000_000
+# Work of one ensemble view (sub-networks × points × weights): the default network's 500
+# take 1.1e9 (0.3-1 s here); a wider Playground twin runs fewer sub-networks instead.
+MAX_ENSEMBLE_MULTIPLY_ADDS = 5_000_000_000

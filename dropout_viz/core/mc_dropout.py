@@ -76,11 +76,17 @@ class SubNetworkDropout(Dropout):
         return noise  # broadcasts over the points
 
 
+def one_mask_per_pass(model: MLP) -> MLP:
+    """Give the model's hidden dropout layers SubNetworkDropout (same p and mode), in place."""
+    model.dropouts = nn.ModuleList(SubNetworkDropout(d.p, mode=d.mode) for d in model.dropouts)
+    return model
+
+
 def make_model(config: MCConfig) -> MLP:
     """The regression MLP, its dropout layers drawing one mask per Monte-Carlo pass."""
     with seeded(config.seed):  # nn.Linear's init draws from torch's global generator
         model = MLP(1, config.hidden, 1, drop_rates=config.drop_rate, activation="relu")
-    model.dropouts = nn.ModuleList(SubNetworkDropout(d.p) for d in model.dropouts)
+    one_mask_per_pass(model)
     model.set_generator(generator(config.seed + 1))  # this model's own masks
     return model
 
@@ -148,13 +154,55 @@ def mc_predict(model: MLP, x: Tensor, passes: int, generator: torch.Generator) -
     model.eval()
     model.set_generator(generator)
     model.set_mc(True)
+    # Batched forwards of at most MAX_BATCH_FLOATS activations, whatever T and the grid;
+    # SubNetworkDropout gives each pass one mask for all points.
+    chunk = max(1, limits.MAX_BATCH_FLOATS // (len(x) * max(model.sizes[1:-1])))
     try:
-        # One batched forward; SubNetworkDropout gives each pass one mask for all points.
-        samples = model(x.expand(passes, *x.shape))[..., 0]  # (passes, points)
+        samples = torch.cat(
+            [
+                model(x.expand(min(chunk, passes - start), *x.shape))[..., 0]
+                for start in range(0, passes, chunk)
+            ]
+        )  # (passes, points)
     finally:
         model.set_mc(False)
     eval_prediction = model(x)[:, 0]
     return MCPrediction(x[:, 0], samples, eval_prediction)
+
+
+@dataclass(frozen=True)
+class PointConvergence:
+    """The running mean of the T passes at one input, closing in on the eval-mode output."""
+
+    x: float
+    running_mean: Tensor  # (T,): mean of the first n passes, n = 1 … T
+    eval_value: float  # the full network, dropout off
+    sigma: float  # std of one pass there (over the T passes)
+
+    @property
+    def counts(self) -> Tensor:
+        return torch.arange(1, len(self.running_mean) + 1, dtype=self.running_mean.dtype)
+
+    def band(self, z: float = 2.0) -> Tensor:
+        """Half-width z·σ/√n: how far from the eval value noise alone would put the mean."""
+        return z * self.sigma / self.counts.sqrt()
+
+    @property
+    def distance(self) -> float:
+        """|mean of all T passes − eval-mode output|."""
+        return abs(float(self.running_mean[-1]) - self.eval_value)
+
+
+def convergence_at(prediction: MCPrediction, index: int) -> PointConvergence:
+    """How the MC mean at prediction.x[index] approaches the eval-mode output as T grows."""
+    samples = prediction.samples[:, index].double()  # (T,)
+    counts = torch.arange(1, len(samples) + 1, dtype=torch.float64)
+    return PointConvergence(
+        float(prediction.x[index]),
+        samples.cumsum(0) / counts,
+        float(prediction.eval_prediction[index]),
+        float(samples.std()),
+    )
 
 
 def regions(x: Tensor, data: GapData) -> dict[str, Tensor]:

@@ -209,3 +209,68 @@ def knockout(rows: Sequence[dict], layer: int = 0) -> go.Figure:
     fig.update_yaxes(title_text="test accuracy lost when one unit is silenced", tickformat=".1%")
     fig.update_layout(showlegend=False)
     return _layout(fig, 400)
+
+
+def p_grid(grid: Sequence[dict], best: Sequence[dict], axis: str) -> go.Figure:
+    """Mean test loss for every (row, p) of a best-p grid, each row's best p marked
+    (a star; an open circle where the lowest mean lies elsewhere within one s.e.).
+
+    Rows differ a lot in level (few points: high loss everywhere), so a cell's colour
+    is how far its loss lies above its own row's best; the number in it is the loss.
+    """
+    rows = sorted({cell[axis] for cell in grid})
+    rates = sorted({cell["p"] for cell in grid})
+    loss = {(cell[axis], cell["p"]): cell["test_loss_mean"] for cell in grid}
+    values = [[loss.get((row, p)) for p in rates] for row in rows]
+    above = [
+        [None if v is None else v / min(x for x in line if x is not None) - 1 for v in line]
+        for line in values
+    ]
+    x, y = [f"{p:g}" for p in rates], [str(row) for row in rows]
+    label = {"n_train": "training points", "width": "units per layer"}[axis]
+    fig = go.Figure(
+        go.Heatmap(
+            x=x,
+            y=y,
+            z=above,
+            zmin=0,
+            zmax=max(0.05, min(1.0, max(v for line in above for v in line if v is not None))),
+            colorscale="YlOrRd",
+            text=[["" if v is None else f"{v:.3f}" for v in line] for line in values],
+            texttemplate="%{text}",
+            hovertemplate=f"p = %{{x}}, {label} = %{{y}}<br>test loss %{{text}}"
+            "<br>%{z:.0%} above this row's best<extra></extra>",
+            colorbar={"title": {"text": "above the<br>row's best"}, "tickformat": ".0%"},
+        )
+    )
+    marks = sorted(best, key=lambda r: r[axis])
+    fig.add_trace(
+        go.Scatter(
+            x=[f"{r['best_p']:g}" for r in marks],
+            y=[str(r[axis]) for r in marks],
+            mode="lines+markers",
+            name="best p of each row",
+            marker={"symbol": "star", "size": 16, "color": DROPOUT_COLOR, "line": {"width": 1}},
+            line={"color": DROPOUT_COLOR, "dash": "dot"},
+            hovertemplate="best p = %{x}<extra></extra>",
+        )
+    )
+    apart = [r for r in marks if r["lowest_p"] != r["best_p"]]
+    if apart:  # where the lowest mean is elsewhere, but no more than one s.e. lower
+        fig.add_trace(
+            go.Scatter(
+                x=[f"{r['lowest_p']:g}" for r in apart],
+                y=[str(r[axis]) for r in apart],
+                mode="markers",
+                name="lowest mean (within one s.e. of the star)",
+                marker={"symbol": "circle-open", "size": 14, "color": "#3d405b"},
+                hovertemplate="lowest mean at p = %{x}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title_text="dropout rate p", type="category")
+    fig.update_yaxes(title_text=label, type="category")
+    fig = _layout(fig, 120 + 60 * len(rows))
+    fig.update_layout(hovermode="closest", margin={"l": 70, "r": 20, "t": 20, "b": 50})
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(showgrid=False)
+    return fig

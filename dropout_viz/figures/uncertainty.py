@@ -1,11 +1,17 @@
-"""Figures for Monte-Carlo dropout: the mean prediction with its ±2 std band, and the spread."""
+"""Figures for Monte-Carlo dropout: the mean prediction with its ±2 std band, the spread,
+the MC mean closing in on the eval-mode output, and a 2-D classifier's uncertainty maps."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from .live import DROPOUT_COLOR
+from . import maps
+from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
 from .masks import BAND_FILL, FONT
 
 GAP_FILL = "rgba(120, 120, 120, 0.12)"  # neutral, so the teal band keeps its colour
@@ -124,6 +130,113 @@ def spread(x: np.ndarray, std: np.ndarray, gap: tuple[float, float], passes: int
         showlegend=False,
         height=260,
         margin={"l": 70, "r": 30, "t": 20, "b": 40},
+        font=FONT,
+    )
+    return fig
+
+
+BAND_COLORS = ((BAND_FILL, DROPOUT_COLOR), ("rgba(209, 73, 91, 0.12)", NO_DROPOUT_COLOR))
+
+
+def mc_convergence(points: Sequence[dict], passes: int) -> go.Figure:
+    """Per input x: MC mean of the first T passes minus the eval-mode output, inside ±2σ/√T.
+
+    points: dicts with "label", "running_mean", "eval_value" and "band" (2σ/√T), each (T,).
+    """
+    fig = go.Figure()
+    for (fill, color), point in zip(BAND_COLORS, points):
+        band = np.asarray(point["band"], dtype=float)
+        counts = np.arange(1, len(band) + 1, dtype=float)
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([counts, counts[::-1]]),
+                y=np.concatenate([band, -band[::-1]]),
+                fill="toself",
+                fillcolor=fill,
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{point['label']}: ±2σ/√T",
+                legendgroup=point["label"],
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=counts,
+                y=np.asarray(point["running_mean"], dtype=float) - point["eval_value"],
+                mode="lines",
+                line={"color": color, "width": 2},
+                name=f"{point['label']}: MC mean − eval mode",
+                legendgroup=point["label"],
+                hovertemplate="T = %{x}: %{y:+.4f}<extra></extra>",
+            )
+        )
+    fig.add_hline(y=0, line={"color": "#222", "dash": "dash", "width": 1})
+    fig.update_layout(
+        xaxis={
+            "title": {"text": f"T, passes averaged (log scale, up to {passes})"},
+            "type": "log",
+            "range": [0, math.log10(max(passes, 2))],
+            "tickvals": [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if t <= passes],
+        },
+        yaxis={"title": {"text": "MC mean − eval-mode output"}},
+        legend={"orientation": "h", "y": -0.25},
+        height=420,
+        margin={"l": 70, "r": 30, "t": 30, "b": 40},
+        font=FONT,
+    )
+    return fig
+
+
+def mc_maps(
+    mean: np.ndarray,
+    uncertainty: np.ndarray,
+    what: str,
+    extent: maps.Extent,
+    train: tuple[np.ndarray, np.ndarray],
+    hole: tuple[tuple[float, float], float],
+    passes: int,
+) -> go.Figure:
+    """Side by side: the MC mean of P(class 1), and its uncertainty (entropy or std), with
+    the training points and the held-out disc."""
+    fig = make_subplots(
+        1,
+        2,
+        subplot_titles=(f"mean P(class 1) over {passes} passes", what),
+        horizontal_spacing=0.1,
+    )
+    fig.add_trace(maps.heatmap(mean, extent, "mean P(class 1)"), 1, 1)
+    fig.add_trace(maps.heatmap(uncertainty, extent, what, coloraxis="coloraxis2"), 1, 2)
+    for col in (1, 2):
+        for trace in maps.class_points(*train, size=5, showlegend=col == 1):
+            fig.add_trace(trace, 1, col)
+        fig.add_shape(**maps.circle(*hole, "held out"), row=1, col=col)
+    # The circle as a legend entry too (a shape has none).
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"color": "#222", "dash": "dash"},
+            name="held out: no training points",
+        )
+    )
+    top = max(float(np.max(uncertainty)), 1e-6)
+    (x0, x1), (y0, y1) = extent
+    fig.update_xaxes(range=[x0, x1], title_text="x₁")
+    fig.update_yaxes(range=[y0, y1])
+    fig.update_yaxes(title_text="x₂", col=1)
+    fig.update_yaxes(showticklabels=False, col=2)  # the same axis as on the left
+    fig.update_layout(
+        coloraxis=maps.probability_axis(x=0.45, xanchor="left", len=0.9),
+        coloraxis2={
+            "colorscale": maps.UNCERTAINTY_SCALE,
+            "cmin": 0,
+            "cmax": top,
+            "colorbar": {"title": {"text": what.split(" (")[0]}, "thickness": 12, "len": 0.9},
+        },
+        legend={"orientation": "h", "y": -0.18},
+        height=470,
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
         font=FONT,
     )
     return fig

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import streamlit as st
 
 from dropout_viz import lesson
-from dropout_viz.core import limits, sweep
-from dropout_viz.core.data import DEFAULT_ACTIVATION, DEFAULT_NOISE, DataConfig
+from dropout_viz.core import findings, limits, sweep
+from dropout_viz.core.data import (
+    DEFAULT_ACTIVATION,
+    DEFAULT_LEARNING_RATE,
+    DEFAULT_NOISE,
+    DEFAULT_STEPS,
+    DataConfig,
+)
 from dropout_viz.core.training import TrainConfig
 from dropout_viz.figures import overfitting as figures
+from dropout_viz.pages import lab_grid
 from dropout_viz.ui.shared_results import SWEEPS
 
 TITLE = "Overfitting lab"
@@ -23,7 +29,9 @@ EXPERIMENTS = {
     "size": "Amount of data",
     "regularizers": "Regularizers compared",
     "coadaptation": "Co-adaptation",
+    "grid": "Which p is best?",
 }
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 DATASETS = limits.CLASSIFICATION_2D + limits.REGRESSION_1D + limits.REAL_DATA
 SIZES = (25, 50, 100, 200, 400, 800)
 SIZE_SWEEP_MAX_STEPS = 1000  # its big training sets make it the slowest experiment
@@ -53,6 +61,7 @@ def render() -> None:
             "size": _size_sweep,
             "regularizers": _regularizers,
             "coadaptation": _coadaptation,
+            "grid": lambda config, seeds: lab_grid.render(config, seeds, _run),
         }[experiment](config, seeds)
     except ValueError as error:  # settings the core refuses: say what to change
         st.error(str(error))
@@ -115,12 +124,21 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
             "Each dataset starts with the one under which dropout's effect shows best.",
         ),
     )
+    learning_rate = side.select_slider(
+        "Learning rate",
+        LEARNING_RATES,
+        value=DEFAULT_LEARNING_RATE[dataset],
+        key=f"lab_lr_{dataset}",  # like the activation: each dataset starts from its own
+        help="Adam's step size. Digits start at 0.001: at 0.01 the network memorises its "
+        "training images so fast that only extreme dropout holds it back.",
+    )
     steps = side.select_slider(
         "Training steps",
         [250, 500, 1000, 2000, 4000],
-        value=2000,
-        key="lab_steps",
-        help="Full-batch Adam steps per model.",
+        value=DEFAULT_STEPS[dataset],
+        key=f"lab_steps_{dataset}",
+        help="Full-batch Adam steps per model. Digits start at 1000: trained longer, even "
+        "the dropout models grow overconfident and no p beats the others clearly.",
     )
     n_seeds = side.slider(
         "Seeds",
@@ -132,7 +150,9 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
         "initial weights and masks; the charts show mean ± std.",
     )
     data = DataConfig(dataset, n_train, 500, noise, seed=0)
-    train = TrainConfig(hidden=(width,) * layers, activation=activation)
+    train = TrainConfig(
+        hidden=(width,) * layers, activation=activation, learning_rate=learning_rate
+    )
     return sweep.SweepConfig(data, train, steps=steps), tuple(range(n_seeds))
 
 
@@ -154,13 +174,7 @@ def _run(name: str, key: tuple, compute) -> sweep.SweepResult:
 
 
 def _download(result: sweep.SweepResult, name: str) -> None:
-    st.download_button(
-        "Download the results (JSON)",
-        json.dumps(result.to_dict(), indent=2),
-        file_name=f"dropout-lab-{name}.json",
-        mime="application/json",
-        help="The same JSON as `python -m dropout_viz sweep --json`.",
-    )
+    lab_grid.downloads(result, name)  # JSON as the CLI writes it, and one CSV row per model
 
 
 def _table(rows: list[dict], columns: dict[str, str]) -> None:
@@ -174,11 +188,11 @@ def _table(rows: list[dict], columns: dict[str, str]) -> None:
 # --- experiments --------------------------------------------------------------------------
 def _p_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
     st.markdown(
-        "**How much dropout?** The same network at p = 0, 0.1, …, 0.8. With little dropout "
-        "the training loss goes to zero while the test loss stays high: a large gap. As p "
-        "grows the gap closes; too much dropout and the network underfits (the training loss "
-        f"rises too). Typical rates are {limits.TYPICAL_DROP_RATES[0]}–"
-        f"{limits.TYPICAL_DROP_RATES[1]}."
+        "**How much dropout?** The same network at p = 0, 0.1, …, 0.8. Look for a training "
+        "loss near zero and a high test loss at little dropout (a large gap), the gap closing "
+        "as p grows, and the training loss rising once dropout is too strong (underfitting). "
+        f"The lesson's typical rates are {limits.TYPICAL_DROP_RATES[0]}–"
+        f"{limits.TYPICAL_DROP_RATES[1]}; the sentence under the chart says what this run shows."
     )
     key = ("p", config, seeds)
     result = _run(
@@ -186,13 +200,7 @@ def _p_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
     )
     classification = result.records[0].test_acc is not None
     st.plotly_chart(figures.p_sweep(result.summary, classification), width="stretch")
-    best = min(result.summary, key=lambda r: r["test_loss_mean"])
-    base = next(r for r in result.summary if r["p"] == 0)
-    st.success(
-        f"Lowest test loss at p = {best['p']:g}: {best['test_loss_mean']:.3f}, against "
-        f"{base['test_loss_mean']:.3f} without dropout; the gap went from "
-        f"{base['gap_mean']:.3f} to {best['gap_mean']:.3f}."
-    )
+    st.success(findings.p_sweep_finding(result.summary))
     _table(
         result.summary,
         {
@@ -266,9 +274,9 @@ def _size_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
 def _regularizers(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
     st.markdown(
         "**Dropout among other regularizers.** The same network with nothing, with dropout, "
-        "with weight decay (L2), and with both. Regularizers overlap: once one does the job, "
-        "adding another helps less — one reason dropout is less useful next to other strong "
-        "regularization."
+        "with weight decay (L2), and with both. Regularizers can overlap: once one does the "
+        "job, adding another helps less — one reason dropout is less useful next to other "
+        "strong regularization. The sentence under the chart says whether they did here."
     )
     left, right = st.columns(2)
     drop_rate = left.slider(
@@ -291,6 +299,7 @@ def _regularizers(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
     )
     classification = result.records[0].test_acc is not None
     st.plotly_chart(figures.regularizers(result.summary, classification), width="stretch")
+    st.success(findings.regularizer_finding(result.summary))
     _table(
         result.summary,
         {
@@ -343,6 +352,11 @@ def _coadaptation(config: sweep.SweepConfig, seeds: tuple[int, ...]) -> None:
     st.info(
         f"The most important single unit costs {worst.get('no dropout', 0):.1%} of test "
         f"accuracy without dropout, {worst.get('dropout', 0):.1%} with dropout (mean over "
-        f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''})."
+        f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''}): "
+        + (
+            "with dropout no single unit matters as much."
+            if worst.get("dropout", 0) < worst.get("no dropout", 0)
+            else "in this run dropout did not make single units matter less."
+        )
     )
     _download(result, "coadaptation")

@@ -9,7 +9,8 @@ import numpy as np
 import streamlit as st
 
 from dropout_viz import lesson
-from dropout_viz.core import limits
+from dropout_viz.core import findings, limits
+from dropout_viz.core.boundary import boundary_length
 from dropout_viz.core.data import DEFAULT_NOISE
 from dropout_viz.core.training import Twin
 from dropout_viz.figures import live as live_figures
@@ -38,10 +39,11 @@ def render() -> None:
     st.title("Playground")
     st.markdown(
         f"{lesson.INTRO}\n\n**What to watch:** press **Play**. Both networks start from the same "
-        "weights and see the same points; only the right one uses dropout. Within seconds the "
-        "left one bends its boundary around single training points and its test loss climbs "
-        "(overfitting); the right one keeps a smooth boundary and a small gap."
+        "weights and see the same points; only the right one uses dropout. Compare their gaps "
+        "and test accuracy under the step counter, and the boundary length under each panel: "
+        "a network that memorises single training points bends its boundary around them."
     )
+    watch = st.empty()  # what this run shows, once its settings are applied (below)
     session = _session()
     teach = st.sidebar.container()  # first in the sidebar, filled once the settings are known
     settings = _controls(session.settings)
@@ -52,6 +54,12 @@ def render() -> None:
         change = None
     if change == "reset":
         st.toast("Data or architecture changed: both twins start again from step 0.", icon="🔄")
+    with session.lock:  # a tick may be training it in the previous script thread
+        watch.markdown(
+            findings.twin_finding(
+                session.twin, session.view_inputs, session.extent, link=lesson.PLAYGROUND
+            )
+        )
     st.query_params.from_dict(url_state.to_query(session.settings))
     _class_link(teach, session)
     _buttons(session)
@@ -412,6 +420,11 @@ def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
     prediction = twin.predict(session.view_inputs).numpy()  # (2, points)
     rates = ", ".join(f"{p:g}" for p in dict.fromkeys(session.settings.drop_rates))
     titles = ("No dropout (p = 0)", f"Dropout (p = {rates})")
+    lengths = ["", ""]  # how long each boundary is: a memorising twin's grows (core/boundary)
+    if data.task == "classification":
+        lengths = [
+            f" · boundary length {v:.1f}" for v in boundary_length(prediction, session.extent)
+        ]
     return [
         live_figures.boundary(
             prediction[k],
@@ -424,7 +437,7 @@ def _boundaries(session: TwinSession, highlight: int) -> list[dict]:
             highlight=highlight if k == Twin.DROPOUT else None,
             title=titles[k],
             summary=f"{twin.labels[k]}: train loss {point['train_loss']:.3f}, "
-            f"test loss {point['test_loss']:.3f}",
+            f"test loss {point['test_loss']:.3f}{lengths[k]}",
         )
         for k, point in enumerate(twin.latest)
     ]

@@ -91,3 +91,28 @@ def test_progress_and_validation():
         replace(mc.MCConfig(), drop_rate=1.5).validate()
     with pytest.raises(ValueError, match="at least 2 passes"):
         mc.mc_predict(mc.make_model(mc.MCConfig()), torch.zeros(3, 1), 1, generator(0))
+
+
+def test_convergence_at_one_input_follows_the_passes(trained):
+    _, model = trained
+    x = torch.linspace(-3, 3, 20).reshape(-1, 1)
+    prediction = mc.mc_predict(model, x, 400, generator(3))
+    point = mc.convergence_at(prediction, 5)
+    samples = prediction.samples[:, 5].double()
+    torch.testing.assert_close(point.running_mean[-1], samples.mean())
+    torch.testing.assert_close(point.running_mean[9], samples[:10].mean())
+    assert point.eval_value == pytest.approx(float(prediction.eval_prediction[5]))
+    assert float(point.band()[99]) == pytest.approx(2 * float(samples.std()) / 10)
+    assert point.distance == pytest.approx(abs(float(samples.mean()) - point.eval_value))
+
+
+def test_mc_mean_meets_eval_mode_where_the_data_is(trained):
+    """Where the training points are (x = 2), the mean of 1000 passes lies within 4 sigma/sqrt(T)
+    of the eval-mode output (measured: 0.7-1.8 sigma/sqrt(T) at seeds 0-2). In the gap it was
+    2.2-4.5 times the 2 sigma/sqrt(T) band off: there weight scaling is only an approximation
+    (shown on the page, not asserted)."""
+    _, model = trained
+    x = torch.tensor([[2.0], [0.0]])
+    prediction = mc.mc_predict(model, x, 1000, generator(2))
+    data_point = mc.convergence_at(prediction, 0)
+    assert data_point.distance < 2 * float(data_point.band()[-1])  # band = 2 sigma/sqrt(T)

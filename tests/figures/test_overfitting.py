@@ -1,3 +1,4 @@
+from dropout_viz.core.best_p import best_p
 from dropout_viz.figures import overfitting
 
 
@@ -66,3 +67,20 @@ def test_knockout_pools_units_per_arm():
     ]
     fig = overfitting.knockout(rows, layer=0)
     assert [list(t.y) for t in fig.data] == [[0.0, 0.05, 0.01], [0.0, 0.002]]
+
+
+def test_p_grid_colours_each_row_against_its_own_best_and_stars_the_best_p():
+    losses = {25: (1.5, 0.9, 0.6), 400: (0.40, 0.35, 0.38)}  # rows at very different levels
+    grid = [
+        {"n_train": n, "p": p, "test_loss_mean": loss, "test_loss_std": 0.0, "seeds": 3}
+        for n, row in losses.items()
+        for p, loss in zip((0.0, 0.4, 0.8), row)
+    ]
+    fig = overfitting.p_grid(grid, best_p(grid, "n_train"), "n_train")
+    heat, stars = fig.data[0], fig.data[1]
+    assert list(heat.x) == ["0", "0.4", "0.8"] and list(heat.y) == ["25", "400"]
+    assert heat.z[0][2] == 0 and heat.z[1][1] == 0  # each row's best is the palest cell
+    assert heat.z[0][0] == (1.5 / 0.6 - 1)
+    assert heat.text[1][1] == "0.350"  # the number shown is the loss itself
+    assert list(stars.x) == ["0.8", "0.4"] and list(stars.y) == ["25", "400"]
+    assert len(fig.data) == 2  # no open circles: no row's lowest lies apart from its star

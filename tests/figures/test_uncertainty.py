@@ -1,6 +1,7 @@
 """Figures of Monte-Carlo dropout."""
 
 import numpy as np
+import pytest
 
 from dropout_viz.figures import uncertainty as fig
 
@@ -36,3 +37,30 @@ def test_spread_plots_two_std_without_a_stray_label():
     np.testing.assert_allclose(figure.data[0].y, 2 * passes.std(0))
     assert len(figure.layout.annotations) == 0  # an unlabeled vrect must not say "new text"
     assert figure.layout.yaxis.title.text == "2 std of 30 predictions"
+
+
+def test_mc_convergence_draws_mean_minus_eval_inside_the_band():
+    running = np.array([1.5, 1.2, 1.1, 1.05])
+    band = np.array([0.4, 0.28, 0.23, 0.2])
+    figure = fig.mc_convergence(
+        [{"label": "x = 2", "running_mean": running, "eval_value": 1.0, "band": band}], 4
+    )
+    band_trace, line = figure.data
+    np.testing.assert_allclose(line.y, running - 1.0)
+    np.testing.assert_allclose(band_trace.y, np.concatenate([band, -band[::-1]]))
+    assert line.name == "x = 2: MC mean − eval mode"
+    assert figure.layout.xaxis.type == "log"
+
+
+def test_mc_maps_show_mean_and_uncertainty_with_the_hole():
+    mean, entropy = np.linspace(0, 1, 100), np.linspace(0, 0.8, 100)
+    train = (np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+    figure = fig.mc_maps(
+        mean, entropy, "predictive entropy (bits)", ((-1, 1), (-1, 1)), train, ((0.5, 0.0), 0.3), 50
+    )
+    heatmaps = [t for t in figure.data if t.type == "heatmap"]
+    np.testing.assert_allclose(heatmaps[1].z.ravel(), entropy)
+    assert figure.layout.coloraxis2.cmax == pytest.approx(0.8)
+    circles = [s for s in figure.layout.shapes if s.type == "circle"]
+    assert len(circles) == 2 and (circles[0].x0, circles[0].x1) == (0.2, 0.8)
+    assert figure.layout.annotations[0].text == "mean P(class 1) over 50 passes"

@@ -111,3 +111,36 @@ def test_settings_are_written_to_the_url(run_page):
     at = run_page("playground")
     at.sidebar.slider(key="pg_n_train").set_value(120).run()
     assert at.query_params["n_train"] == "120"
+
+
+def watch_text(at) -> str:
+    """The run-derived "what this run shows" sentence under the page's introduction."""
+    return next(m.value for m in at.markdown if m.value.startswith("At step"))
+
+
+def test_what_to_watch_says_what_this_run_shows(run_page):
+    at = run_page("playground")
+    assert "At step 0 both twins are the same network" in watch_text(at)
+    intro = " ".join(m.value for m in at.markdown)
+    assert "keeps a smooth boundary" not in intro  # no fixed claim a run may not bear out
+    seen = []
+    for _ in range(2):
+        button(at, f"Step ×{CHUNK}").click().run()
+        text = watch_text(at)
+        base, drop = at.session_state[STATE].twin.latest
+        assert text.startswith(f"At step {base['step']:,} — ")
+        assert f"test loss {base['test_loss']:.3f}" in text
+        assert f"test accuracy {base['test_acc']:.1%} → {drop['test_acc']:.1%}" in text
+        gap = f"gap {base['test_loss'] - base['train_loss']:.3f}"
+        assert gap in text
+        seen.append(text)
+    assert seen[0] != seen[1]  # other numbers, other words
+
+
+def test_each_boundary_panel_shows_its_length(run_page):
+    at = run_page("playground")
+    button(at, f"Step ×{CHUNK}").click().run()
+    left, right = board(at)["panels"][:2]
+    lengths = [float(p["summary"].rsplit("boundary length ", 1)[1]) for p in (left, right)]
+    assert all(length > 0 for length in lengths)
+    assert f"boundary length {lengths[0]:.1f} → {lengths[1]:.1f}" in watch_text(at)

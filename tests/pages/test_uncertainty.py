@@ -53,3 +53,31 @@ def test_seed_changes_the_training_points(run_page):
     assert not at.exception
     after = trace(chart(at, "mc_band"), "training points")["x"]
     assert not np.array_equal(np.asarray(before), np.asarray(after))
+
+
+def test_mc_mean_convergence_and_the_2d_maps(run_page):
+    at = run_page("uncertainty")
+    convergence = chart(at, "mc_convergence")
+    data_line = trace(convergence, "x = 2 (data): MC mean − eval mode")
+    assert len(data_line["y"]) == 100  # T = 100 passes, the default
+    assert trace(convergence, "x = 0 (gap): ±2σ/√T")
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["x = 2 (data): |MC mean − eval mode| after T = 100"]) == pytest.approx(
+        abs(data_line["y"][-1]), abs=1e-4
+    )
+
+    maps = chart(at, "mc_maps")
+    assert maps["layout"]["annotations"][1]["text"] == "predictive entropy (bits)"
+    entropy = {
+        region: float(metrics[f"Mean predictive entropy: {region}"])
+        for region in ("training points", "held-out region", "far from the data")
+    }
+    # Measured ratios of 11-130 over seeds 0-3 (tests/core/test_mc_classify.py); 3 is safe.
+    assert entropy["held-out region"] > 3 * entropy["training points"]
+    assert "under-estimates" in " ".join(c.value for c in at.caption)
+
+    at.radio(key="mc_measure").set_value("std").run()
+    assert not at.exception
+    assert chart(at, "mc_maps")["layout"]["annotations"][1]["text"] == "std of P(class 1)"
+    assert "Mean std of P(class 1): held-out region" in [m.label for m in at.metric]
+    assert len(at.session_state[CACHE]["mc_classifier"]) == 1  # same p and seed: no retraining
