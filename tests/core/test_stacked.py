@@ -305,3 +305,17 @@ def test_bce_gradient_is_the_same_for_identical_models(n):
         grad = loss_grad(output, target, 2)
         assert torch.equal(grad[0], grad[1])
         torch.testing.assert_close(grad, (output.sigmoid() - target[:, None]) / n)
+
+
+def test_tanh_units_round_alike_for_identical_models_in_one_loop():
+    """Why tanh (the default) stays in place, in one loop over the stack: its scalar
+    tail rounds like its SIMD loop on this build. If this fails, give tanh and its
+    gradient per-model rows (per_model_empty), as sigmoid has."""
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(50):
+        x = (3 * torch.randn(1, 13, 3, generator=generator)).expand(2, 13, 3).contiguous()
+        upstream = torch.randn(1, 13, 3, generator=generator).expand(2, 13, 3).contiguous()
+        y = x.tanh_()
+        assert torch.equal(y[0], y[1])
+        grad = torch.ops.aten.tanh_backward(upstream, y)
+        assert torch.equal(grad[0], grad[1])

@@ -35,7 +35,7 @@ def test_resample_redraws_the_mask(page, app_url):
     draw = page.get_by_text("Mask draw #1")
     expect(draw).to_be_visible()
     page.get_by_role("button", name="Resample mask").click()
-    expect(page.get_by_text("Mask draw #2")).to_be_visible()
+    expect(page.get_by_text("Mask draw #2")).to_be_visible(timeout=30_000)  # a busy CI
     wait_until_idle(page)
     assert_no_exception(page)
 

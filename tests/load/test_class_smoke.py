@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.asyncio_thread import run
 from tests.e2e.conftest import (
     ARTIFACTS,
     ROOT,
@@ -105,7 +106,7 @@ def test_a_step_press_advances_the_counter_by_exactly_one(server):
             await client.close()
 
     offset = server.log_size()
-    before, after, client = asyncio.run(scenario())
+    before, after, client = run(scenario())
     assert after == before + 1
     assert client.errors == []
     assert server.errors_since(offset) == []
@@ -125,7 +126,7 @@ def test_ten_students_play_at_once(server):
             await _close_all(clients)
 
     offset = server.log_size()
-    clients, seen = asyncio.run(scenario())
+    clients, seen = run(scenario())
     for client, before in zip(clients, seen):
         assert client.errors == []
         assert client.step > 0
@@ -160,7 +161,7 @@ def test_followers_show_the_teachers_run_and_can_copy_it(server):
             await _close_all([teacher, *followers])
 
     offset = server.log_size()
-    teacher, followers, own = asyncio.run(scenario())
+    teacher, followers, own = run(scenario())
     assert teacher.has_button("Play")  # paused
     for follower in followers[:-1]:
         assert follower.has_button("Make my own copy")

@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from dropout_viz.ui import runtime
+from tests.asyncio_thread import run
 
 # In a fresh interpreter: the setting first, then torch, then a new thread, as Streamlit
 # runs each script run (fragment runs too) in a new thread.
@@ -52,7 +53,6 @@ def test_too_late_is_said_out_loud(monkeypatch):
 
 def test_a_socket_closed_mid_send_reads_as_a_disconnect():
     """What Streamlit's endpoint sees after a send failed because the tab was gone."""
-    import asyncio
 
     from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -70,9 +70,9 @@ def test_a_socket_closed_mid_send_reads_as_a_disconnect():
         await socket.receive_bytes()
 
     with pytest.raises(RuntimeError):  # unpatched: Streamlit 1.67 takes it for a text frame
-        asyncio.run(receive_after_failed_send())
+        run(receive_after_failed_send())
     runtime.quiet_closed_websockets()
     runtime.quiet_closed_websockets()  # twice is once
     with pytest.raises(WebSocketDisconnect) as caught:
-        asyncio.run(receive_after_failed_send())
+        run(receive_after_failed_send())
     assert caught.value.code == 1006
