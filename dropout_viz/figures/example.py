@@ -6,10 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .live import DROPOUT_COLOR
-from .masks import FONT, mask_heatmap
+from .masks import mask_heatmap
+from .style import DROPOUT_COLOR, FONT, INK, PASS_COLOURS, SEPARATOR_COLOR
 
-PASS_COLOURS = ("#00798c", "#edae49", "#8e5ea2", "#66a182", "#d1495b")
 PASS_SYMBOLS = ("circle", "square", "triangle-up", "star", "x")
 
 
@@ -48,7 +47,7 @@ def outputs(
             x=examples + 0.3,
             y=evals[0],
             mode="markers",
-            marker={"symbol": "line-ew", "size": 26, "line": {"width": 3, "color": "#222"}},
+            marker={"symbol": "line-ew", "size": 26, "line": {"width": 3, "color": INK}},
             name=f"eval mode, all {len(evals)} passes (identical)",
             hovertemplate="eval, example %{customdata}: %{y:.4f}<extra></extra>",
             customdata=examples,
@@ -80,7 +79,7 @@ def outputs(
         font=FONT,
     )
     for boundary in examples[1:] - 0.5:  # light separators between examples
-        fig.add_vline(x=float(boundary), line={"color": "#ddd", "width": 1})
+        fig.add_vline(x=float(boundary), line={"color": SEPARATOR_COLOR, "width": 1})
     return fig
 
 

@@ -9,11 +9,16 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
-from .masks import CHART_LAYOUT
+from .style import (
+    CHART_LAYOUT,
+    DROPOUT_BARS,
+    DROPOUT_COLOR,
+    MARK_COLOR,
+    NO_DROPOUT_COLOR,
+    REFERENCE_COLOR,
+)
+from .style import INK as EVAL_COLOR
 
-EVAL_COLOR = "#222"
-MARK_COLOR = "#666"
 COUNT_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 
 
@@ -58,7 +63,7 @@ def distance(
             x=counts,
             y=noise,
             mode="lines",
-            line={"color": "#999", "dash": "dot"},
+            line={"color": REFERENCE_COLOR, "dash": "dot"},
             name="noise alone: σ/√N",
         )
     )
@@ -161,7 +166,7 @@ def output_histogram(
         go.Histogram(
             x=outputs,
             nbinsx=40,
-            marker={"color": "rgba(0, 121, 140, 0.45)"},
+            marker={"color": DROPOUT_BARS},
             name=f"{len(outputs)} train-mode outputs (one per sub-network)",
             hovertemplate="output %{x}: %{y} sub-networks<extra></extra>",
         )

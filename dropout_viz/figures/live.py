@@ -15,8 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-NO_DROPOUT_COLOR = "#d1495b"
-DROPOUT_COLOR = "#00798c"
 MAX_CURVE_POINTS = 240  # ~1 point per 2 pixels of a half-width chart
 MAX_DRAWN_UNITS = 40  # wider layers are drawn with their first units and "+N more"
 

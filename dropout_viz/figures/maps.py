@@ -9,20 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-# The Playground's class colours (ui/live_canvas.js): orange for class 0, blue for class 1.
-CLASS_COLORS = ("rgb(245, 147, 34)", "rgb(8, 119, 189)")
-# P(class 1): class 0's orange through white at 0.5 to class 1's blue, as the Playground.
-PROBABILITY_SCALE = [[0.0, CLASS_COLORS[0]], [0.5, "rgb(255, 255, 255)"], [1.0, CLASS_COLORS[1]]]
-# White = sure, dark purple = unsure; steep at the low end, so 0.1–0.3 already shows.
-UNCERTAINTY_SCALE = [
-    [0.0, "#ffffff"],
-    [0.08, "#efedf5"],
-    [0.25, "#bcbddc"],
-    [0.5, "#807dba"],
-    [0.75, "#54278f"],
-    [1.0, "#3f007d"],
-]
-DIFFERENCE_SCALE = "RdBu_r"  # blue below zero, red above, white at zero
+from .style import (
+    CLASS_COLORS,
+    INK,
+    PROBABILITY_SCALE,
+    TEXT_COLOR,
+)
 
 Extent = Sequence[tuple[float, float]]
 
@@ -63,7 +55,7 @@ def class_points(
                 x=chosen[:, 0],
                 y=chosen[:, 1],
                 mode="markers",
-                marker={"color": color, "size": size, "line": {"color": "#31333f", "width": 0.8}},
+                marker={"color": color, "size": size, "line": {"color": TEXT_COLOR, "width": 0.8}},
                 name=f"{name}, class {label}",
                 hovertemplate=f"{name}, class {label}: (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
                 **kwargs,
@@ -91,6 +83,6 @@ def circle(centre: tuple[float, float], radius: float, label: str) -> dict:
         "x1": cx + radius,
         "y0": cy - radius,
         "y1": cy + radius,
-        "line": {"color": "#222", "dash": "dash", "width": 1.5},
+        "line": {"color": INK, "dash": "dash", "width": 1.5},
         "name": label,
     }

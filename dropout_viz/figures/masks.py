@@ -9,28 +9,21 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
+from .style import (
+    ACTIVATION_SCALE,
+    BAND_FILL,
+    CHART_LAYOUT,
+    DROPOUT_COLOR,
+    DROPOUT_ERROR_BARS,
+    DROPOUT_PALE,
+    DROPPED_COLOR,
+    FONT,
+    HISTOGRAM_FILLS,
+    INK,
+    KEPT_COLOR,
+    NO_DROPOUT_COLOR,
+)
 
-KEPT_COLOR = DROPOUT_COLOR
-DROPPED_COLOR = "#eceff1"
-# White at 0 (a zero looks empty), then quickly into blue, so small activations still show.
-ACTIVATION_SCALE = [
-    [0, "#ffffff"],
-    [0.15, "#c6dbef"],
-    [0.4, "#6baed6"],
-    [0.7, "#2171b5"],
-    [1, "#08306b"],
-]
-BAND_FILL = "rgba(0, 121, 140, 0.15)"
-HISTOGRAM_FILLS = ("rgba(209, 73, 91, 0.15)", "rgba(0, 121, 140, 0.2)")  # no dropout, dropout
-FONT = {"size": 13}  # every Plotly figure of the app
-# The charts of the Masks & scaling page: a legend under the plot, the same size.
-CHART_LAYOUT = {
-    "legend": {"orientation": "h", "y": -0.25},
-    "height": 420,
-    "margin": {"l": 70, "r": 30, "t": 60, "b": 40},
-    "font": FONT,
-}
 CONVENTION_NAMES = {
     "inverted": "inverted (PyTorch)",
     "classic": "classic (2014 paper)",
@@ -146,7 +139,7 @@ def convergence(
             x=n,
             y=np.full_like(n, target),
             mode="lines",
-            line={"color": "#222", "dash": "dash"},
+            line={"color": INK, "dash": "dash"},
             name=f"h = {target:.3f} (eval mode)",
         )
     )
@@ -188,8 +181,8 @@ def units_after(
             x=units,
             y=target,
             mode="markers",
-            marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": "#222"}},
-            error_y={"type": "data", "array": band, "color": "rgba(0, 121, 140, 0.5)"},
+            marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": INK}},
+            error_y={"type": "data", "array": band, "color": DROPOUT_ERROR_BARS},
             name="h ± 2σ/√N",
             hovertemplate="unit %{x}: h = %{y:.3f}<extra></extra>",
         )
@@ -223,7 +216,7 @@ def conventions(
     names = [CONVENTION_NAMES.get(m, m) for m in modes]
     fig = go.Figure()
     for label, values, colour in (
-        ("training (mean over many masks)", train_means, "#8fb8c0"),
+        ("training (mean over many masks)", train_means, DROPOUT_PALE),
         ("inference (eval mode)", eval_means, DROPOUT_COLOR),
     ):
         fig.add_trace(

@@ -11,18 +11,17 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
-from .masks import FONT
-
-TRAIN_COLOR = "#6c757d"
-TEST_COLOR = DROPOUT_COLOR
-ARM_COLORS = {
-    "none": NO_DROPOUT_COLOR,
-    "no dropout": NO_DROPOUT_COLOR,
-    "dropout": DROPOUT_COLOR,
-    "weight decay": "#edae49",
-    "both": "#3d405b",
-}
+from .style import (
+    ARM_COLORS,
+    BOTH_COLOR,
+    DROPOUT_COLOR,
+    FONT,
+    GRID_COLOR,
+    NO_DROPOUT_COLOR,
+    NOT_SIGNIFICANT_COLOR,
+    TEST_COLOR,
+    TRAIN_COLOR,
+)
 
 
 def _errors(rows: Sequence[dict], metric: str) -> dict:
@@ -38,8 +37,8 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
         plot_bgcolor="white",
         hovermode="x unified",
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#eeeeee", zeroline=False)
-    fig.update_yaxes(showgrid=True, gridcolor="#eeeeee", zeroline=False)
+    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOR, zeroline=False)
+    fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOR, zeroline=False)
     return fig
 
 
@@ -86,7 +85,7 @@ def p_sweep(summary: Sequence[dict], classification: bool) -> go.Figure:
                 y=[r["test_acc_mean"] for r in rows],
                 name="test accuracy",
                 mode="lines+markers",
-                line={"color": "#3d405b"},
+                line={"color": BOTH_COLOR},
                 error_y=_errors(rows, "test_acc"),
             ),
             row=1,
@@ -131,7 +130,8 @@ def size_sweep(gain: Sequence[dict], classification: bool) -> go.Figure:
             y=[r["gain"] for r in rows],
             name="gain (error without − with)",
             marker_color=[
-                DROPOUT_COLOR if r["gain"] > 2 * r["gain_se"] else "#c8d6d9" for r in rows
+                DROPOUT_COLOR if r["gain"] > 2 * r["gain_se"] else NOT_SIGNIFICANT_COLOR
+                for r in rows
             ],
             error_y={"type": "data", "array": [2 * r["gain_se"] for r in rows]},
         ),
@@ -263,7 +263,7 @@ def p_grid(grid: Sequence[dict], best: Sequence[dict], axis: str) -> go.Figure:
                 y=[str(r[axis]) for r in apart],
                 mode="markers",
                 name="lowest mean (within one s.e. of the star)",
-                marker={"symbol": "circle-open", "size": 14, "color": "#3d405b"},
+                marker={"symbol": "circle-open", "size": 14, "color": BOTH_COLOR},
                 hovertemplate="lowest mean at p = %{x}<extra></extra>",
             )
         )

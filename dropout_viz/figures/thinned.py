@@ -12,13 +12,18 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import maps
-from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
-from .masks import FONT
+from .style import (
+    DIFFERENCE_SCALE,
+    DROPOUT_COLOR,
+    DROPPED_MARK,
+    EDGE_COLOR,
+    FONT,
+    HIGHLIGHT_COLOR,
+    NO_DROPOUT_COLOR,
+)
+from .style import INK as EVAL_COLOR
 
 THUMB_UNITS = 32  # units drawn per layer of a thumbnail; wider layers show their first 32
-DROPPED_MARK = "#c62828"  # the Playground's red cross for a dropped unit
-EDGE_COLOR = "rgba(49, 51, 63, 0.13)"
-EVAL_COLOR = "#222"
 
 
 def _unit_positions(n: int) -> np.ndarray:
@@ -119,7 +124,7 @@ def sub_networks(
                     x=x_train[:, 0],
                     y=y_train.reshape(-1),
                     mode="markers",
-                    marker={"color": "#222", "size": 4},
+                    marker={"color": EVAL_COLOR, "size": 4},
                     name="training points",
                     showlegend=i == 0,
                 ),
@@ -188,7 +193,7 @@ def average_vs_eval(
         fig.update_layout(
             coloraxis=maps.probability_axis(x=0.645, xanchor="left", len=0.9),
             coloraxis2={
-                "colorscale": maps.DIFFERENCE_SCALE,
+                "colorscale": DIFFERENCE_SCALE,
                 "cmin": -limit,
                 "cmax": limit,
                 "colorbar": {"title": {"text": "ΔP"}, "thickness": 12, "len": 0.9},
@@ -211,8 +216,8 @@ def average_vs_eval(
                         marker={
                             "symbol": "star",
                             "size": 14,
-                            "color": "#ffd600",
-                            "line": {"color": "#222", "width": 1},
+                            "color": HIGHLIGHT_COLOR,
+                            "line": {"color": EVAL_COLOR, "width": 1},
                         },
                         showlegend=col == 1,
                     ),
@@ -226,7 +231,7 @@ def average_vs_eval(
                 x=x_train[:, 0],
                 y=y_train.reshape(-1),
                 mode="markers",
-                marker={"color": "#222", "size": 5},
+                marker={"color": EVAL_COLOR, "size": 5},
                 name="training points",
             ),
             1,

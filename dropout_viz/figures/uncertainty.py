@@ -11,10 +11,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import maps
-from .live import DROPOUT_COLOR, NO_DROPOUT_COLOR
-from .masks import BAND_FILL, FONT
+from .style import (
+    BAND_FILL,
+    DROPOUT_COLOR,
+    DROPOUT_SAMPLE_LINE,
+    FONT,
+    GAP_FILL,
+    INK,
+    MEAN_LINE_COLOR,
+    NO_DROPOUT_BAND_FILL,
+    NO_DROPOUT_COLOR,
+    UNCERTAINTY_SCALE,
+)
 
-GAP_FILL = "rgba(120, 120, 120, 0.12)"  # neutral, so the teal band keeps its colour
 MAX_SAMPLE_LINES = 12  # a few single passes show what is being averaged; more is clutter
 
 
@@ -62,7 +71,7 @@ def mc_band(
                 x=x,
                 y=row,
                 mode="lines",
-                line={"color": "rgba(0, 121, 140, 0.25)", "width": 1},
+                line={"color": DROPOUT_SAMPLE_LINE, "width": 1},
                 name="single passes (dropout on)",
                 legendgroup="passes",
                 showlegend=i == 0,
@@ -74,7 +83,7 @@ def mc_band(
             x=x,
             y=np.asarray(truth, dtype=float),
             mode="lines",
-            line={"color": "#888", "dash": "dash"},
+            line={"color": MEAN_LINE_COLOR, "dash": "dash"},
             name="sin(x), the truth",
         )
     )
@@ -93,7 +102,7 @@ def mc_band(
             x=np.asarray(x_train, dtype=float).ravel(),
             y=np.asarray(y_train, dtype=float).ravel(),
             mode="markers",
-            marker={"color": "#222", "size": 6},
+            marker={"color": INK, "size": 6},
             name="training points",
         )
     )
@@ -135,7 +144,7 @@ def spread(x: np.ndarray, std: np.ndarray, gap: tuple[float, float], passes: int
     return fig
 
 
-BAND_COLORS = ((BAND_FILL, DROPOUT_COLOR), ("rgba(209, 73, 91, 0.12)", NO_DROPOUT_COLOR))
+BAND_COLORS = ((BAND_FILL, DROPOUT_COLOR), (NO_DROPOUT_BAND_FILL, NO_DROPOUT_COLOR))
 
 
 def mc_convergence(points: Sequence[dict], passes: int) -> go.Figure:
@@ -170,7 +179,7 @@ def mc_convergence(points: Sequence[dict], passes: int) -> go.Figure:
                 hovertemplate="T = %{x}: %{y:+.4f}<extra></extra>",
             )
         )
-    fig.add_hline(y=0, line={"color": "#222", "dash": "dash", "width": 1})
+    fig.add_hline(y=0, line={"color": INK, "dash": "dash", "width": 1})
     fig.update_layout(
         xaxis={
             "title": {"text": f"T, passes averaged (log scale, up to {passes})"},
@@ -216,7 +225,7 @@ def mc_maps(
             x=[None],
             y=[None],
             mode="lines",
-            line={"color": "#222", "dash": "dash"},
+            line={"color": INK, "dash": "dash"},
             name="held out: no training points",
         )
     )
@@ -229,7 +238,7 @@ def mc_maps(
     fig.update_layout(
         coloraxis=maps.probability_axis(x=0.45, xanchor="left", len=0.9),
         coloraxis2={
-            "colorscale": maps.UNCERTAINTY_SCALE,
+            "colorscale": UNCERTAINTY_SCALE,
             "cmin": 0,
             "cmax": top,
             "colorbar": {"title": {"text": what.split(" (")[0]}, "thickness": 12, "len": 0.9},

@@ -14,6 +14,7 @@ from dropout_viz.core.boundary import boundary_length
 from dropout_viz.core.data import DEFAULT_NOISE
 from dropout_viz.core.training import Twin
 from dropout_viz.figures import live as live_figures
+from dropout_viz.figures import style
 from dropout_viz.pages import playground_follow
 from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.serving.pacing import PACER
@@ -468,8 +469,8 @@ def _network(twin: Twin, example: int, frequency: bool) -> dict:
 def _curves(twin: Twin) -> dict:
     series = []
     for k, colour in (
-        (Twin.BASELINE, live_figures.NO_DROPOUT_COLOR),
-        (Twin.DROPOUT, live_figures.DROPOUT_COLOR),
+        (Twin.BASELINE, style.NO_DROPOUT_COLOR),
+        (Twin.DROPOUT, style.DROPOUT_COLOR),
     ):
         columns = twin.histories[k].columns
         series += [
@@ -500,18 +501,18 @@ def _train_vs_eval(twin: Twin) -> dict:
         {
             "name": "train, dropout on",
             "y": columns["train_loss_train_mode"],
-            "color": "#8fb8c0",
+            "color": style.DROPOUT_PALE,
             "width": 3,
         },
         {
             "name": "train, dropout off",
             "y": columns["train_loss"],
-            "color": live_figures.DROPOUT_COLOR,
+            "color": style.DROPOUT_COLOR,
         },
         {
             "name": "test",
             "y": columns["test_loss"],
-            "color": live_figures.DROPOUT_COLOR,
+            "color": style.DROPOUT_COLOR,
             "dash": [6, 4],
         },
     ]
