@@ -1,5 +1,7 @@
 """Dropout Lab — the front door: page config and navigation, nothing else."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from dropout_viz.ui.runtime import (
@@ -9,13 +11,17 @@ from dropout_viz.ui.runtime import (
     use_one_torch_thread,
 )
 
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
+
 one_math_thread_everywhere()  # before the imports below load torch: see its docstring
 
 from dropout_viz.core.memory import reuse_freed_memory  # noqa: E402
 from dropout_viz.pages import PAGES  # noqa: E402
 from dropout_viz.ui.class_server import start_janitor  # noqa: E402
 
-st.set_page_config(page_title="Dropout Lab", page_icon=":material/blur_on:", layout="wide")
+# A file, not a :material: icon: Streamlit fetches those favicons from fonts.gstatic.com,
+# and a classroom server may be offline (tests/e2e/test_accessibility.py).
+st.set_page_config(page_title="Dropout Lab", page_icon=FAVICON, layout="wide")
 use_one_torch_thread()
 reuse_freed_memory()  # every training step reallocates the same tensors: see its module
 quiet_closed_websockets()  # a class closing its tabs leaves no tracebacks: see its docstring
