@@ -47,6 +47,14 @@ DEFAULT_LEARNING_RATE = dict.fromkeys(DEFAULT_NOISE, limits.LEARNING_RATE.defaul
 DEFAULT_STEPS = dict.fromkeys(DEFAULT_NOISE, limits.STEPS.default) | {"digits": 1000}
 
 
+# Datasets made from a learner's CSV file (core/user_data.py), registered under
+# "own:<digest of the file>": DataConfig and make_dataset take them like a built-in one,
+# so twins, sweeps and the CLI need nothing else. Each source has check(config) and
+# make(config) -> Dataset.
+OWN_DATA = "own:"
+USER_SOURCES: dict = {}
+
+
 @dataclass(frozen=True)
 class DataConfig:
     dataset: str = "moons"
@@ -56,6 +64,11 @@ class DataConfig:
     seed: int = 0
 
     def validate(self) -> DataConfig:
+        if self.dataset in USER_SOURCES:  # a learner's own file: it knows its own bounds
+            USER_SOURCES[self.dataset].check(self)
+            return self
+        if self.dataset.startswith(OWN_DATA):
+            raise ValueError("This own-data file is no longer loaded: upload it again.")
         if self.dataset not in limits.DATASETS:
             raise ValueError(
                 f"Unknown dataset {self.dataset!r}; choose one of {', '.join(limits.DATASETS)}."
@@ -169,6 +182,8 @@ def _digits(config: DataConfig) -> tuple[np.ndarray, ...]:
 def make_dataset(config: DataConfig) -> Dataset:
     """Build the dataset a config describes; the same config always gives the same tensors."""
     config.validate()
+    if config.dataset in USER_SOURCES:
+        return USER_SOURCES[config.dataset].make(config)
     if config.dataset == "digits":
         x_train, y_train, x_test, y_test = _digits(config)
         n_classes = 10

@@ -124,3 +124,12 @@ MAX_BATCH_FLOATS = 4_000_000
 # Work of one ensemble view (sub-networks × points × weights): the default network's 500
 # take 1.1e9 (0.3-1 s here); a wider Playground twin runs fewer sub-networks instead.
 MAX_ENSEMBLE_MULTIPLY_ADDS = 5_000_000_000
+
+# --- your own data (core/user_data.py) ------------------------------------------------
+# A CSV of numeric feature columns and a label or target column (the last one).
+# .streamlit/config.toml's server.maxUploadSize (in MB) is USER_MAX_BYTES in MB, rounded up.
+USER_MAX_BYTES = 1_000_000  # 2,000 rows of 65 numbers fit with room to spare
+USER_MAX_ROWS = 2000  # N_TRAIN.high: every row can be a training point
+USER_MIN_ROWS = 20  # a test share of 0.1 still leaves two test points
+USER_MAX_FEATURES = 64  # the Overfitting lab's limit (digits has 64); the Playground's is 2
+USER_MAX_CLASSES = 10

@@ -1,0 +1,418 @@
+"""A learner's own data: a CSV file checked, standardised and split like a built-in dataset.
+
+    table = parse_csv(Path("measurements.csv").read_bytes(), shape=PLAYGROUND)
+    config = data_config(table, test_share=0.3, n_train=500, seed=0)
+    data = make_dataset(config)  # core/data.py: a Dataset, exactly as for "moons"
+
+The last column is the label (2-10 classes: text, or whole numbers) or the target
+(any other numbers); every other column is a numeric feature. Each check raises
+``UserDataError`` naming the row and column at fault. Rows are counted as a
+spreadsheet counts them: the header is row 1. Features (and a regression target) are
+standardised over all rows of the file, so the axes do not move with the seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import limits
+from .data import OWN_DATA, USER_SOURCES, DataConfig, Dataset
+
+PLAYGROUND, LAB = "playground", "lab"  # the file shapes: 2-D (or 1-D) data, or many features
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
+_REGISTRY_SIZE = 64  # files kept loaded at once, server-wide (each at most ~1 MB of floats)
+_lock = threading.Lock()
+
+
+class UserDataError(ValueError):
+    """A file that cannot be used, with what to change."""
+
+
+@dataclass(frozen=True, eq=False)
+class UserTable:
+    """A checked file: standardised features, and class indices or a standardised target."""
+
+    name: str
+    digest: str  # sha256 of the file's bytes, 16 hex digits: the same file, the same key
+    feature_names: tuple[str, ...]
+    label_name: str
+    features: np.ndarray = field(repr=False)  # (rows, features) float64, mean 0, std 1
+    target: np.ndarray = field(repr=False)  # (rows,) int64 class index, or float64 standardised
+    classes: tuple[str, ...]  # the label's values in class-index order; () for regression
+    feature_mean: tuple[float, ...] = ()
+    feature_std: tuple[float, ...] = ()
+    target_mean: float = 0.0  # regression: target = (value - mean) / std
+    target_std: float = 1.0
+
+    @property
+    def key(self) -> str:
+        return OWN_DATA + self.digest
+
+    @property
+    def rows(self) -> int:
+        return len(self.target)
+
+    @property
+    def task(self) -> str:
+        return "classification" if self.classes else "regression"
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def describe(self) -> str:
+        """What the app made of the file, in one sentence for the learner."""
+        what = (
+            f"classification into {self.n_classes} classes of **{self.label_name}** "
+            f"({', '.join(self.classes)})"
+            if self.classes
+            else f"regression of **{self.label_name}**"
+        )
+        return (
+            f"**{self.name}**: {self.rows} rows, {len(self.feature_names)} feature "
+            f"column{'s' if len(self.feature_names) > 1 else ''} "
+            f"({', '.join(self.feature_names)}); task: {what}. Each feature"
+            + (" and the target are" if not self.classes else " is")
+            + " standardised (mean 0, standard deviation 1 over all rows)."
+        )
+
+    # --- a source of DataConfig / make_dataset (core/data.py) ---------------------------
+    def check(self, config: DataConfig) -> None:
+        limits.SEED.check(config.seed)
+        if config.n_train < 1 or config.n_test < 1:
+            raise ValueError(
+                f"{self.name} needs at least 1 training and 1 test point, "
+                f"got {config.n_train} and {config.n_test}."
+            )
+        if config.n_train + config.n_test > self.rows:
+            raise ValueError(
+                f"{self.name} has {self.rows} rows: training points + test points must be at "
+                f"most {self.rows}, got {config.n_train} + {config.n_test}."
+            )
+
+    def make(self, config: DataConfig) -> Dataset:
+        """Test points first from a seeded permutation, then the training points: like
+        digits, a smaller training set is the first points of a larger one."""
+        self.check(config)
+        order = np.random.default_rng(config.seed).permutation(self.rows)
+        test = order[: config.n_test]
+        train = order[config.n_test : config.n_test + config.n_train]
+
+        def targets(index: np.ndarray) -> torch.Tensor:
+            if self.classes:
+                return torch.as_tensor(self.target[index], dtype=torch.long)
+            return torch.as_tensor(self.target[index], dtype=torch.float32).reshape(-1, 1)
+
+        return Dataset(
+            config=config,
+            x_train=torch.as_tensor(self.features[train], dtype=torch.float32),
+            y_train=targets(train),
+            x_test=torch.as_tensor(self.features[test], dtype=torch.float32),
+            y_test=targets(test),
+            n_classes=self.n_classes,
+        )
+
+
+# --- the registry -------------------------------------------------------------------------
+def register(table: UserTable) -> str:
+    """Make table a dataset DataConfig accepts; return its key. Call it before each use:
+    only the most recently used files stay loaded."""
+    with _lock:
+        USER_SOURCES.pop(table.key, None)
+        USER_SOURCES[table.key] = table  # dicts keep insertion order: newest last
+        while len(USER_SOURCES) > _REGISTRY_SIZE:
+            del USER_SOURCES[next(iter(USER_SOURCES))]
+    return table.key
+
+
+def lookup(key: str) -> UserTable | None:
+    return USER_SOURCES.get(key)
+
+
+def data_config(table: UserTable, test_share: float, n_train: int, seed: int) -> DataConfig:
+    """The test share of all rows is the test set; up to n_train of the rest train.
+    Registers the table, so make_dataset takes the config at once."""
+    limits.TEST_SHARE.check(test_share)
+    register(table)
+    n_test = min(table.rows - 1, max(1, round(table.rows * test_share)))
+    return DataConfig(table.key, max(1, min(n_train, table.rows - n_test)), n_test, 0.0, seed)
+
+
+# --- parsing ------------------------------------------------------------------------------
+def parse_csv(raw: bytes, *, name: str = "data.csv", shape: str = PLAYGROUND) -> UserTable:
+    """Check a CSV file's bytes and turn them into a table; UserDataError says what is wrong."""
+    if shape not in (PLAYGROUND, LAB):
+        raise ValueError(f"shape must be {PLAYGROUND!r} or {LAB!r}, got {shape!r}.")
+    rows = _rows(raw, name)
+    header, body, first_row = _header(rows)
+    _check_shape(header, body, first_row, name, shape)
+    features = _feature_matrix(header, body, first_row)
+    labels = [row[-1].strip() for row in body]
+    label_name = header[-1]
+    classes, target = _task(labels, label_name, header, first_row, shape)
+    for j, column in enumerate(features.T):
+        if np.all(column == column[0]):
+            raise UserDataError(
+                f"Column {j + 1} ('{header[j]}') has the same value, {column[0]:g}, in every row: "
+                "it tells the networks nothing. Delete the column."
+            )
+    mean, std = features.mean(0), features.std(0)
+    target_mean, target_std = 0.0, 1.0
+    if not classes:
+        if np.all(target == target[0]):
+            raise UserDataError(
+                f"Column {len(header)} ('{label_name}'), the target, has the same value, "
+                f"{target[0]:g}, in every row: there is nothing to fit."
+            )
+        target_mean, target_std = float(target.mean()), float(target.std())
+        target = (target - target_mean) / target_std
+    return UserTable(
+        name=name,
+        digest=hashlib.sha256(raw).hexdigest()[:16],
+        feature_names=tuple(header[:-1]),
+        label_name=label_name,
+        features=(features - mean) / std,
+        target=target,
+        classes=classes,
+        feature_mean=tuple(mean.tolist()),
+        feature_std=tuple(std.tolist()),
+        target_mean=target_mean,
+        target_std=target_std,
+    )
+
+
+def _rows(raw: bytes, name: str) -> list[list[str]]:
+    if len(raw) > limits.USER_MAX_BYTES:
+        raise UserDataError(
+            f"{name} is {len(raw) / 1e6:.1f} MB; files may be at most "
+            f"{limits.USER_MAX_BYTES / 1e6:g} MB ({limits.USER_MAX_ROWS:,} rows)."
+        )
+    if not raw.strip():
+        raise UserDataError(f"{name} is empty: it needs a header row and data rows.")
+    if b"\x00" in raw[:4096] or raw[:2] == b"PK":
+        raise UserDataError(
+            f"{name} is not a CSV text file (it looks like a spreadsheet or another binary "
+            "file). Save it as 'CSV UTF-8 (comma delimited)' and upload that."
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = raw[: error.start].count(b"\n") + 1
+        raise UserDataError(
+            f"{name} is not UTF-8 text: row {row} has the byte 0x{raw[error.start]:02x}, which "
+            "UTF-8 does not allow. Save the file as 'CSV UTF-8' and upload it again."
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=lambda d: (first_line.count(d), d == ","))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error as error:
+        raise UserDataError(f"{name} is not valid CSV: {error}.") from None
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()  # blank lines at the end
+    return rows
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _header(rows: list[list[str]]) -> tuple[list[str], list[list[str]], int]:
+    """The column names, the data rows and the spreadsheet row number of the first one.
+
+    A first row of numbers only is data, and the columns get names of their own."""
+    first = rows[0]
+    if all(_number(cell) is not None for cell in first):
+        return [f"column {j + 1}" for j in range(len(first))], rows, 1
+    names = [cell.strip() or f"column {j + 1}" for j, cell in enumerate(first)]
+    return names, rows[1:], 2
+
+
+def _check_shape(
+    header: list[str], body: list[list[str]], first_row: int, name: str, shape: str
+) -> None:
+    columns = len(header)
+    if not body:
+        raise UserDataError(f"{name} has a header ({', '.join(header)}) but no data rows below it.")
+    for i, row in enumerate(body):
+        if not any(cell.strip() for cell in row):
+            raise UserDataError(f"Row {first_row + i} is blank: delete it.")
+        if len(row) != columns:
+            raise UserDataError(
+                f"Row {first_row + i} has {len(row)} cells, but the header has {columns} "
+                "columns: every row needs one value per column."
+            )
+    if columns < 2:
+        raise UserDataError(
+            f"{name} has 1 column; it needs at least 2: the features, then the label or "
+            "target in the last column."
+        )
+    if shape == PLAYGROUND and columns > 3:
+        raise UserDataError(
+            f"{name} has {columns} columns; the Playground draws 2-D data: at most 3 columns "
+            "(x1, x2, label) or 2 (x, target). Use the Overfitting lab for more features."
+        )
+    if columns > limits.USER_MAX_FEATURES + 1:
+        raise UserDataError(
+            f"{name} has {columns} columns; at most {limits.USER_MAX_FEATURES + 1} are allowed "
+            f"({limits.USER_MAX_FEATURES} features and the label)."
+        )
+    if len(body) > limits.USER_MAX_ROWS:
+        raise UserDataError(
+            f"{name} has {len(body):,} data rows; at most {limits.USER_MAX_ROWS:,} are allowed. "
+            "Keep a random sample of them."
+        )
+    if len(body) < limits.USER_MIN_ROWS:
+        raise UserDataError(
+            f"{name} has {len(body)} data rows; at least {limits.USER_MIN_ROWS} are needed to "
+            "split them into training and test points."
+        )
+
+
+def _feature_matrix(header: list[str], body: list[list[str]], first_row: int) -> np.ndarray:
+    """(rows, features) float64; the first bad cell, in reading order, stops it."""
+    n = len(header) - 1
+    matrix = np.empty((len(body), n))
+    for i, row in enumerate(body):
+        for j in range(n):
+            matrix[i, j] = _cell(row[j], first_row + i, j, header[j])
+        _label_present(row[-1], first_row + i, n, header[n])
+    return matrix
+
+
+def _where(row: int, column: int, name: str) -> str:
+    return f"Row {row}, column {column + 1} ('{name}')"
+
+
+def _cell(cell: str, row: int, column: int, name: str) -> float:
+    text = cell.strip()
+    if text.lower() in MISSING:
+        raise UserDataError(
+            f"{_where(row, column, name)} is missing a value"
+            + (f" ({text!r})" if text else "")
+            + ": fill it in or delete the row."
+        )
+    value = _number(text)
+    if value is None:
+        raise UserDataError(
+            f"{_where(row, column, name)} is {text!r}, not a number: feature columns must hold "
+            "numbers only (use a dot as the decimal point)."
+        )
+    if math.isinf(value):
+        raise UserDataError(
+            f"{_where(row, column, name)} is infinite ({text!r}): use a finite number or "
+            "delete the row."
+        )
+    return value
+
+
+def _label_present(cell: str, row: int, column: int, name: str) -> None:
+    text = cell.strip()
+    if text.lower() in MISSING:
+        raise UserDataError(
+            f"{_where(row, column, name)} is missing a value"
+            + (f" ({text!r})" if text else "")
+            + ": every row needs a label. Fill it in or delete the row."
+        )
+    value = _number(text)
+    if value is not None and math.isinf(value):
+        raise UserDataError(
+            f"{_where(row, column, name)} is infinite ({text!r}): use a finite number or "
+            "delete the row."
+        )
+
+
+def _task(
+    labels: list[str], label_name: str, header: list[str], first_row: int, shape: str
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Classes and class indices, or () and the numeric target.
+
+    Text labels, and whole numbers with at most USER_MAX_CLASSES values, are classes;
+    other numbers are a target to fit. In the Playground two columns can only be a
+    1-D curve fit, and three columns only a 2-D classification."""
+    column = len(header)
+    numbers = [_number(v) for v in labels]
+    numeric = all(v is not None for v in numbers)
+    distinct = sorted(set(numbers)) if numeric else sorted(set(labels))
+    whole = numeric and all(float(v).is_integer() for v in distinct)
+    if shape == PLAYGROUND:
+        if column == 2:
+            if not numeric:
+                bad = next(i for i, v in enumerate(numbers) if v is None)
+                raise UserDataError(
+                    f"{_where(first_row + bad, 1, label_name)} is {labels[bad]!r}: with 2 "
+                    "columns the Playground fits a curve, so the last column must be a "
+                    "number. A 2-D classification needs 3 columns: x1, x2 and the label."
+                )
+            classify = False
+        else:
+            classify = True
+    else:
+        classify = not numeric or (whole and len(distinct) <= limits.USER_MAX_CLASSES)
+    if not classify:
+        return (), np.asarray(numbers, dtype=np.float64)
+    if len(distinct) < 2:
+        raise UserDataError(
+            f"Column {column} ('{label_name}'), the label, has one class ({_name(distinct[0])}) "
+            "in every row: classification needs at least 2."
+        )
+    if len(distinct) > limits.USER_MAX_CLASSES:
+        raise UserDataError(
+            f"Column {column} ('{label_name}'), the label, has {len(distinct)} different values; "
+            f"at most {limits.USER_MAX_CLASSES} classes are allowed."
+        )
+    index = {v: k for k, v in enumerate(distinct)}
+    keys = numbers if numeric else labels
+    target = np.asarray([index[v] for v in keys], dtype=np.int64)
+    return tuple(_name(v) for v in distinct), target
+
+
+def _name(value: float | str) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
+
+
+# --- example files, made by code so they always pass the checks --------------------------
+def example_csv(kind: str) -> bytes:
+    """A small valid file of each shape: "classification" (x1, x2, label: two classes),
+    "regression" (x, y) or "lab" (8 features and a label: three classes)."""
+    rng = np.random.default_rng(0)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if kind == "classification":
+        n = 200
+        label = rng.integers(0, 2, n)
+        angle = rng.uniform(0, np.pi, n)
+        x1 = np.where(label, 1 - np.cos(angle), np.cos(angle)) + rng.normal(0, 0.3, n)
+        x2 = np.where(label, 0.5 - np.sin(angle), np.sin(angle)) + rng.normal(0, 0.3, n)
+        writer.writerow(["x1", "x2", "label"])
+        writer.writerows(zip(np.round(x1, 4), np.round(x2, 4), label))
+    elif kind == "regression":
+        n = 120
+        x = rng.uniform(0, 10, n)
+        y = 3 + 2 * np.sin(x) + 0.3 * x + rng.normal(0, 0.6, n)
+        writer.writerow(["hours", "temperature"])
+        writer.writerows(zip(np.round(x, 3), np.round(y, 3)))
+    elif kind == "lab":
+        n, d = 300, 8
+        label = rng.integers(0, 3, n)
+        centres = rng.normal(0, 1.0, (3, d))
+        x = centres[label] + rng.normal(0, 1.2, (n, d))
+        writer.writerow([f"f{j + 1}" for j in range(d)] + ["species"])
+        names = np.array(["alpha", "beta", "gamma"])
+        writer.writerows([*np.round(row, 4), names[k]] for row, k in zip(x, label))
+    else:
+        raise ValueError(f"kind must be classification, regression or lab, got {kind!r}.")
+    return out.getvalue().encode()
