@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dropout_viz.core.boundary import boundary_length  # noqa: E402
-from dropout_viz.ui.twin_session import PlaygroundSettings, TwinSession  # noqa: E402
+from dropout_viz.state.twin_session import PlaygroundSettings, TwinSession  # noqa: E402
 
 ROUNDS, CALLS = 15, 200
 

@@ -122,8 +122,8 @@ def quiet_update_ms(updates: int = 40) -> float:
     from dropout_viz.core import limits
     from dropout_viz.core.memory import reuse_freed_memory
     from dropout_viz.pages import playground
+    from dropout_viz.state.twin_session import TwinSession
     from dropout_viz.ui.runtime import use_one_torch_thread
-    from dropout_viz.ui.twin_session import TwinSession
 
     use_one_torch_thread()
     reuse_freed_memory()

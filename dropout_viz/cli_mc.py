@@ -27,7 +27,7 @@ from .core import mc_dropout as mc
 from .core.data import DEFAULT_ACTIVATION, grid, make_dataset
 from .core.rng import generator
 from .core.training import TrainConfig
-from .ui.twin_session import PlaygroundSettings  # plain data: the Playground's defaults
+from .state.twin_session import PlaygroundSettings  # plain data: the Playground's defaults
 
 TABLE_COUNTS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 FOLLOW = (2.0, 0.0)  # the sine example's x in the data and in the gap, as on the page

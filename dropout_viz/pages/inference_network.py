@@ -14,8 +14,8 @@ from dropout_viz.core.data import Dataset, make_dataset
 from dropout_viz.core.models import MLP
 from dropout_viz.core.training import Twin
 from dropout_viz.pages.playground import STATE as PLAYGROUND
+from dropout_viz.state.twin_session import PlaygroundSettings
 from dropout_viz.ui import common
-from dropout_viz.ui.twin_session import PlaygroundSettings
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dropout_viz.core.data import (
 from dropout_viz.core.training import TrainConfig
 from dropout_viz.figures import overfitting as figures
 from dropout_viz.pages import lab_grid
-from dropout_viz.ui.shared_results import SWEEPS
+from dropout_viz.state.shared_results import SWEEPS
 
 TITLE = "Overfitting lab"
 ICON = ":material/trending_up:"

@@ -18,11 +18,12 @@ from dropout_viz.figures import style
 from dropout_viz.pages import playground_follow
 from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.serving.pacing import PACER
-from dropout_viz.ui import class_server, url_state
+from dropout_viz.state import url_state
+from dropout_viz.state.twin_session import RULES, PlaygroundSettings, TwinSession
+from dropout_viz.ui import class_server
 from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
 from dropout_viz.ui.live_canvas import encode
 from dropout_viz.ui.live_screen import draw_update
-from dropout_viz.ui.twin_session import RULES, PlaygroundSettings, TwinSession
 
 TITLE = "Playground"
 ICON = ":material/sports_esports:"

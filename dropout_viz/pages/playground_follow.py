@@ -9,10 +9,10 @@ import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.serving.classroom import CLASSROOM
+from dropout_viz.state.twin_session import TwinSession
 from dropout_viz.ui import class_server
 from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
 from dropout_viz.ui.live_screen import draw_update
-from dropout_viz.ui.twin_session import TwinSession
 
 # A follower only redraws (a few ms each, no training): 6-7 screens a second are plenty
 # to watch a run, and leave the CPU to the teacher's training, which every screen needs.

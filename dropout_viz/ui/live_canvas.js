@@ -23,8 +23,21 @@ export default function (component) {
     : component.data;
   let root = parentElement.querySelector(".dl-board");
   if (!root) {
+    // For screen readers: the board is one named, focusable group, described by a
+    // visually hidden summary that is rewritten each update but never announced
+    // (aria-live off): it is read when the learner moves to it, not 20 times a second.
+    const summary = document.createElement("p");
+    summary.className = "dl-sr-only";
+    summary.id = `dl-summary-${Math.random().toString(36).slice(2)}`;
+    summary.setAttribute("aria-live", "off");
+    parentElement.appendChild(summary);
     root = document.createElement("div");
     root.className = "dl-board";
+    root.setAttribute("role", "group");
+    root.setAttribute("aria-label", "Live training board");
+    root.setAttribute("aria-describedby", summary.id);
+    root.tabIndex = 0;
+    root.summary = summary;
     parentElement.appendChild(root);
     // Repaint when the page is resized, with the last data we were given.
     new ResizeObserver(() => paintBoard(root)).observe(root);
@@ -56,8 +69,20 @@ function paintBoard(root) {
   jobs.forEach((job) => (job.width = Math.max(job.box.clientWidth, 120)));
   jobs.forEach((job) => paintPanel(job.box, job.width, job.panel, board));
   root.dataset.step = String(board.step ?? "");
+  const text = boardSummary(board);
+  if (root.summary.textContent !== text) root.summary.textContent = text;
   // How long painting took, for bench_live.py: the browser shares the CPU with the server.
   root.dataset.paintMs = (performance.now() - started).toFixed(2);
+}
+
+function boardSummary(board) {
+  // "Step 1,200. No dropout: train loss …, test loss …. Dropout: …. 31 units dropped …"
+  // from the panels' own summaries; the loss charts repeat the same numbers, so they are
+  // left out to keep it short.
+  const panels = board.panels.flatMap((item) => (item.kind === "stack" ? item.panels : [item]));
+  const parts = panels.filter((p) => p.kind !== "lines" && p.summary).map((p) => p.summary);
+  const step = Number(board.step ?? 0).toLocaleString("en-US");
+  return [`Step ${step}`, ...parts].join(". ") + ".";
 }
 
 function panelBox(cell, index, panel) {

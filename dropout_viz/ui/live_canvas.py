@@ -23,6 +23,11 @@ _CSS = """
   margin: 0 0 6px 0; min-height: 1.3em;
 }
 .dl-panel canvas { display: block; }
+.dl-board:focus-visible { outline: 2px solid var(--st-primary-color, #0072b2); outline-offset: 4px; }
+.dl-sr-only {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
 """
 
 

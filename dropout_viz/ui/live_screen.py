@@ -1,5 +1,6 @@
-"""The live part of a Playground screen, drawn the same for the learner who trains the
-run and for a class that follows it: the step counter, the gaps and the board."""
+"""The live part of a Playground screen: the step counter, the gaps and the board, drawn
+from one update of a run (the numbers' wording is ``figures.headline``'s, shared with
+the class feed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dropout_viz import lesson
+from dropout_viz.figures.headline import headline
 from dropout_viz.ui.live_canvas import live_canvas
+
+HELP = (
+    lesson.tooltip("generalization gap"),
+    "Smaller is better: the model does about as well on new points as on its training points.",
+    None,
+)
 
 
 def draw_update(
@@ -18,27 +26,8 @@ def draw_update(
     updates them in place and the canvases are never re-mounted (no blank frame)."""
     with st.container(key="step"):
         st.markdown(f"**Step {step:,}** · seed {seed}{note}")
-    baseline_point, dropout_point = latest
-    gap_base = baseline_point["test_loss"] - baseline_point["train_loss"]
-    gap_drop = dropout_point["test_loss"] - dropout_point["train_loss"]
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Gap without dropout", f"{gap_base:.3f}", help=lesson.tooltip("generalization gap"))
-    m2.metric(
-        "Gap with dropout",
-        f"{gap_drop:.3f}",
-        delta=f"{gap_drop - gap_base:+.3f} vs no dropout",
-        delta_color="inverse",
-        help="Smaller is better: the model does about as well on "
-        "new points as on its training points.",
-    )
-    if task == "classification":
-        m3.metric(
-            "Test accuracy (no dropout → dropout)",
-            f"{baseline_point['test_acc']:.1%} → {dropout_point['test_acc']:.1%}",
-        )
-    else:
-        m3.metric(
-            "Test loss (no dropout → dropout)",
-            f"{baseline_point['test_loss']:.3f} → {dropout_point['test_loss']:.3f}",
+    for column, metric, help_text in zip(st.columns(3), headline(latest, task), HELP, strict=True):
+        column.metric(
+            metric.label, metric.value, delta=metric.delta, delta_color="inverse", help=help_text
         )
     live_canvas(board, key="pg_board")

@@ -12,7 +12,7 @@ from dropout_viz.core.boundary import boundary_length
 from dropout_viz.core.data import DataConfig
 from dropout_viz.core.training import TrainConfig
 from dropout_viz.core.twin_seeds import SeedTwins
-from dropout_viz.ui.twin_session import PlaygroundSettings, TwinSession
+from dropout_viz.state.twin_session import PlaygroundSettings, TwinSession
 
 PLAY_STEPS = 6000  # ~10 s of Play: 30 steps per screen update, 20 updates per second
 

@@ -80,8 +80,8 @@ def test_every_piece_of_advice_links_to_where_the_app_shows_it(run_page):
 
 @pytest.mark.parametrize("preset", [p for a in lesson.WHEN_TO_USE for p in a.presets])
 def test_presets_are_settings_the_playground_accepts(preset):
-    from dropout_viz.ui import url_state
-    from dropout_viz.ui.twin_session import RULES, PlaygroundSettings
+    from dropout_viz.state import url_state
+    from dropout_viz.state.twin_session import RULES, PlaygroundSettings
 
     settings, warnings = url_state.from_query(PlaygroundSettings, dict(preset.query), RULES)
     assert warnings == []

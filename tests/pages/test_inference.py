@@ -7,8 +7,8 @@ import torch
 
 from dropout_viz.core import limits
 from dropout_viz.pages.playground import STATE
+from dropout_viz.state.twin_session import PlaygroundSettings, TwinSession
 from dropout_viz.ui.common import CACHE
-from dropout_viz.ui.twin_session import PlaygroundSettings, TwinSession
 from tests.pages.charts import chart, trace
 
 

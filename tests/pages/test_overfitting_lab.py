@@ -3,7 +3,7 @@
 import pytest
 
 from dropout_viz.pages import lab_grid
-from dropout_viz.ui.shared_results import SWEEPS
+from dropout_viz.state.shared_results import SWEEPS
 
 from .conftest import page_test
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from dropout_viz.ui.twin_session import PlaygroundSettings, TwinSession
+from dropout_viz.state.twin_session import PlaygroundSettings, TwinSession
 
 
 @pytest.mark.parametrize(

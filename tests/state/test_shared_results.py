@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from dropout_viz.ui.shared_results import SharedResults
+from dropout_viz.state.shared_results import SharedResults
 
 
 def test_computes_each_key_once_however_many_ask_at_once():

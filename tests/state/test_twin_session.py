@@ -1,6 +1,6 @@
 """One learner's Playground state, without Streamlit."""
 
-from dropout_viz.ui.twin_session import PlaygroundSettings, TwinSession
+from dropout_viz.state.twin_session import PlaygroundSettings, TwinSession
 
 
 def test_a_press_of_pause_delivered_twice_still_pauses():
