@@ -5,7 +5,9 @@
     data = make_dataset(config)  # core/data.py: a Dataset, exactly as for "moons"
 
 The last column is the label (2-10 classes: text, or whole numbers) or the target
-(any other numbers); every other column is a numeric feature. Each check raises
+(any other numbers); every other column is a numeric feature. The Playground takes
+x1, x2, label (2-D classification) or x, target (1-D regression); the Overfitting lab
+and the CLI up to 64 features. Each check raises
 ``UserDataError`` naming the row and column at fault. Rows are counted as a
 spreadsheet counts them: the header is row 1. Features (and a regression target) are
 standardised over all rows of the file, so the axes do not move with the seed.
@@ -167,11 +169,6 @@ def parse_csv(raw: bytes, *, name: str = "data.csv", shape: str = PLAYGROUND) ->
     mean, std = features.mean(0), features.std(0)
     target_mean, target_std = 0.0, 1.0
     if not classes:
-        if np.all(target == target[0]):
-            raise UserDataError(
-                f"Column {len(header)} ('{label_name}'), the target, has the same value, "
-                f"{target[0]:g}, in every row: there is nothing to fit."
-            )
         target_mean, target_std = float(target.mean()), float(target.std())
         target = (target - target_mean) / target_std
     return UserTable(
@@ -339,38 +336,39 @@ def _task(
     """Classes and class indices, or () and the numeric target.
 
     Text labels, and whole numbers with at most USER_MAX_CLASSES values, are classes;
-    other numbers are a target to fit. In the Playground two columns can only be a
-    1-D curve fit, and three columns only a 2-D classification."""
+    other numbers are a target to fit. The same rule everywhere, so the CLI picks the
+    task the page picked; the Playground then needs 2 features to classify, 1 to fit."""
     column = len(header)
+    where = f"Column {column} ('{label_name}')"
     numbers = [_number(v) for v in labels]
     numeric = all(v is not None for v in numbers)
     distinct = sorted(set(numbers)) if numeric else sorted(set(labels))
     whole = numeric and all(float(v).is_integer() for v in distinct)
-    if shape == PLAYGROUND:
-        if column == 2:
-            if not numeric:
-                bad = next(i for i, v in enumerate(numbers) if v is None)
-                raise UserDataError(
-                    f"{_where(first_row + bad, 1, label_name)} is {labels[bad]!r}: with 2 "
-                    "columns the Playground fits a curve, so the last column must be a "
-                    "number. A 2-D classification needs 3 columns: x1, x2 and the label."
-                )
-            classify = False
-        else:
-            classify = True
-    else:
-        classify = not numeric or (whole and len(distinct) <= limits.USER_MAX_CLASSES)
-    if not classify:
-        return (), np.asarray(numbers, dtype=np.float64)
     if len(distinct) < 2:
         raise UserDataError(
-            f"Column {column} ('{label_name}'), the label, has one class ({_name(distinct[0])}) "
-            "in every row: classification needs at least 2."
+            f"{where} has the same value in every row: one class ({_name(distinct[0])}), "
+            "nothing to learn. Classification needs at least 2 classes, a curve fit "
+            "different values."
         )
+    classify = not numeric or (whole and len(distinct) <= limits.USER_MAX_CLASSES)
+    if shape == PLAYGROUND and classify and column == 2:
+        raise UserDataError(
+            f"{where} holds classes ({', '.join(_name(v) for v in distinct[:4])}"
+            f"{', …' if len(distinct) > 4 else ''}), and the file has only 2 columns: a 2-D "
+            "classification needs 3 columns (x1, x2, label). To fit a curve instead, the last "
+            f"column needs numbers with more than {limits.USER_MAX_CLASSES} different values."
+        )
+    if shape == PLAYGROUND and not classify and column == 3 and not whole:
+        raise UserDataError(
+            f"{where} holds numbers to fit, not classes, but the Playground fits curves of one "
+            "feature: keep 2 columns (x, target), or use the Overfitting lab."
+        )
+    if not classify and not (shape == PLAYGROUND and column == 3):
+        return (), np.asarray(numbers, dtype=np.float64)
     if len(distinct) > limits.USER_MAX_CLASSES:
         raise UserDataError(
-            f"Column {column} ('{label_name}'), the label, has {len(distinct)} different values; "
-            f"at most {limits.USER_MAX_CLASSES} classes are allowed."
+            f"{where}, the label, has {len(distinct)} different values; at most "
+            f"{limits.USER_MAX_CLASSES} classes are allowed."
         )
     index = {v: k for k, v in enumerate(distinct)}
     keys = numbers if numeric else labels

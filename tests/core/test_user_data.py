@@ -50,7 +50,17 @@ BAD_FILES = {
     "2 columns, text label in the playground": (
         _csv("x,label", [f"{i},{'ab'[i % 2]}" for i in range(30)]),
         PLAYGROUND,
-        ["Row 2, column 2 ('label')", "needs 3 columns"],
+        ["Column 2 ('label')", "classes (a, b)", "needs 3 columns"],
+    ),
+    "2 columns, 0/1 label in the playground": (
+        _csv("x,label", [f"{i},{i % 2}" for i in range(30)]),
+        PLAYGROUND,
+        ["Column 2 ('label')", "classes (0, 1)", "needs 3 columns"],
+    ),
+    "3 columns, a target to fit in the playground": (
+        _csv("x1,x2,y", [f"{i},{i % 3},{i * 0.37}" for i in range(30)]),
+        PLAYGROUND,
+        ["Column 3 ('y')", "numbers to fit", "Overfitting lab"],
     ),
     "ragged row": (_with(6, "1.0,2.0"), PLAYGROUND, ["Row 8", "2 cells", "3 columns"]),
     "non-numeric feature": (
