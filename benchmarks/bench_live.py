@@ -121,19 +121,20 @@ def quiet_update_ms(updates: int = 40) -> float:
     one_math_thread_everywhere()  # as the app does, before torch loads
     from dropout_viz.core import limits
     from dropout_viz.core.memory import reuse_freed_memory
-    from dropout_viz.pages import playground
+    from dropout_viz.figures.board import board_payload
     from dropout_viz.state.twin_session import TwinSession
     from dropout_viz.ui.runtime import use_one_torch_thread
 
     use_one_torch_thread()
     reuse_freed_memory()
+    chunk = limits.STEPS_PER_TICK.default  # the page's steps per screen update
     session = TwinSession()
-    session.step(10 * playground.CHUNK)  # warm up
+    session.step(10 * chunk)  # warm up
     times = []
     for _ in range(updates):
         started = time.perf_counter()
-        session.step(playground.CHUNK)
-        playground.board_payload(session, example=0, frequency=False)
+        session.step(chunk)
+        board_payload(session, example=0, frequency=False)
         times.append(time.perf_counter() - started)
         time.sleep(max(0.0, limits.TICK_SECONDS - times[-1]))  # the page's pace
     return 1000 * sorted(times)[len(times) // 2]
