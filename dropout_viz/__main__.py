@@ -32,6 +32,8 @@ from .core.data import (
 )
 from .core.memory import reuse_freed_memory
 from .core.training import TrainConfig, Twin
+from .core.user_data import LAB, UserDataError, parse_csv
+from .core.user_data import data_config as own_data_config
 
 
 # --- flag parsing helpers: each raises ArgumentTypeError, which argparse turns into exit 2
@@ -191,6 +193,8 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def data_config(args: argparse.Namespace) -> DataConfig:
+    if getattr(args, "csv_table", None) is not None:
+        return own_data_config(args.csv_table, args.test_share, args.n_train, args.data_seed)
     noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
     return DataConfig(args.dataset, args.n_train, args.n_test, noise, args.data_seed)
 
@@ -242,6 +246,7 @@ def add_train_command(commands) -> None:
         "one with it, and compare their train/test loss and the gap between them.",
     )
     add_data_flags(parser)
+    add_csv_data_flags(parser)
     add_model_flags(parser)
     parser.add_argument(
         "--p",
@@ -314,6 +319,8 @@ def run_train(args: argparse.Namespace) -> int:
             "history": {label: h.to_dict() for label, h in zip(twin.labels, twin.histories)},
             "summary": summary,
         }
+        if args.csv_data:
+            payload["config"]["csv_data"] = args.csv_data
         write_json(payload, args.json, table)
     else:
         print(table)
@@ -351,6 +358,7 @@ def add_sweep_command(commands) -> None:
         "generalization gap (mean and std over seeds).",
     )
     add_data_flags(parser, n_train=100)
+    add_csv_data_flags(parser)
     add_model_flags(parser)
     parser.add_argument(
         "--p",
@@ -373,6 +381,7 @@ def add_sweep_size_command(commands) -> None:
         "test error and the gain from dropout at each size. Trains on the full set each step.",
     )
     add_data_flags(parser, n_train=limits.SWEEP_SIZES, sizes=True)
+    add_csv_data_flags(parser)
     add_model_flags(parser)
     parser.add_argument(
         "--p",
@@ -386,8 +395,11 @@ def add_sweep_size_command(commands) -> None:
 
 def _sweep_config(args: argparse.Namespace, n_train: int) -> sweep.SweepConfig:
     noise = DEFAULT_NOISE[args.dataset] if args.noise is None else args.noise
+    data = DataConfig(args.dataset, n_train, args.n_test, noise, args.data_seed)
+    if getattr(args, "csv_table", None) is not None:
+        data = own_data_config(args.csv_table, args.test_share, n_train, args.data_seed)
     return sweep.SweepConfig(
-        data=DataConfig(args.dataset, n_train, args.n_test, noise, args.data_seed),
+        data=data,
         train=TrainConfig(
             hidden=args.hidden,
             activation=args.activation or DEFAULT_ACTIVATION[args.dataset],
@@ -454,6 +466,8 @@ def _report(args: argparse.Namespace, result: sweep.SweepResult, table: str, ext
     if args.json:
         payload = result.to_dict()
         payload["config"] |= {"epochs": args.epochs, "seeds": args.seeds, **extra}
+        if args.csv_data:
+            payload["config"]["csv_data"] = args.csv_data
         write_json(payload, args.json, table)
     else:
         print(table)
@@ -480,6 +494,53 @@ def run_sweep_size(args: argparse.Namespace) -> int:
     gain_columns = ["n_train", "error_without_dropout", "error_with_dropout", "gain", "gain_se"]
     table += "\n\n" + format_table(result.tables["gain"], gain_columns)
     return _report(args, result, table, {"p": args.p, "sizes": sorted(set(args.n_train))})
+
+
+def add_csv_data_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("your own data")
+    group.add_argument(
+        "--csv-data",
+        metavar="PATH",
+        help="learn a CSV file instead of --dataset: numeric feature columns, then the label "
+        "(2-10 classes) or a numeric target in the last column; standardised like the app",
+    )
+    group.add_argument(
+        "--test-share",
+        type=_bounded(limits.TEST_SHARE),
+        default=limits.TEST_SHARE.default,
+        help="with --csv-data: the share of the rows held out as the test set; --n-train "
+        "then takes at most the rest (default: %(default)s, all the rest)",
+    )
+
+
+def load_csv_data(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    """Check --csv-data before any training (ValueError: exit 2); --n-train defaults to
+    every row the test share leaves."""
+    args.csv_table = None
+    if not getattr(args, "csv_data", None):
+        return
+    try:
+        with open(args.csv_data, "rb") as f:
+            raw = f.read(limits.USER_MAX_BYTES + 1)
+    except OSError as error:
+        raise ValueError(f"--csv-data: cannot read {args.csv_data}: {error.strerror}.") from None
+    try:
+        table = parse_csv(raw, name=args.csv_data, shape=LAB)
+    except UserDataError as error:
+        raise ValueError(f"--csv-data: {error}") from None
+    available = own_data_config(table, args.test_share, limits.USER_MAX_ROWS, 0).n_train
+    explicit = any(a == "--n-train" or a.startswith("--n-train=") for a in argv)
+    sizes = args.n_train if isinstance(args.n_train, list) else [args.n_train]
+    if explicit and max(sizes) > available:
+        raise ValueError(
+            f"--n-train {max(sizes)}: {args.csv_data} has {table.rows} rows, and a test share "
+            f"of {args.test_share:g} leaves {available} for training."
+        )
+    if not explicit:
+        default = [n for n in limits.SWEEP_SIZES if n < available] + [available]
+        args.n_train = default if isinstance(args.n_train, list) else available
+    args.csv_table = table
+    print(table.describe().replace("**", ""), file=sys.stderr)
 
 
 def dataset_defaults(args: argparse.Namespace) -> None:
@@ -509,6 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dataset_defaults(args)
     try:
+        load_csv_data(args, sys.argv[1:] if argv is None else argv)
         return args.run(args)
     except ValueError as error:  # a combination the flags alone could not check
         parser.error(str(error))  # exits with status 2
