@@ -1,4 +1,7 @@
-"""One module per page. Each has TITLE, ICON, URL_PATH and a ``render()`` work function."""
+"""One module per page. Each has TITLE, ICON, URL_PATH and a ``render()`` work function;
+the other modules here are parts of one of them (``playground_controls``: its sidebar)."""
+
+from dropout_viz.ui.common import register_pages
 
 from . import (
     example_network,
@@ -20,3 +23,4 @@ PAGES = (
     uncertainty,
     key_terms,
 )
+register_pages(PAGES)  # what links between pages point to (ui/common.link)

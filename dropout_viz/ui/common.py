@@ -3,8 +3,9 @@ of trained models, and a progress bar for a training run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 from typing import TypeVar
 
 import streamlit as st
@@ -14,17 +15,25 @@ from dropout_viz import lesson
 T = TypeVar("T")
 CACHE = "lesson_cache"  # st.session_state key: this user's trained models and runs
 KEEP = 4  # results kept per kind: enough to slide p back and forth without retraining
+_PAGES: list[ModuleType] = []  # see register_pages
+
+
+def register_pages(modules: Sequence[ModuleType]) -> None:
+    """The app's page modules in navigation order, the first the landing page.
+
+    ``dropout_viz.pages`` registers them when it is imported, so this module needs no
+    import of the pages (they import it): links find their target here.
+    """
+    _PAGES[:] = modules
 
 
 def page(url_path: str) -> st.Page:
-    """The app's page at url_path, as app.py registers it.
+    """The app's page at url_path, as the navigation registers it.
 
     Streamlit identifies a page by its url path alone, so an equal ``st.Page`` works for
     ``st.page_link``; outside the app (AppTest) there is nothing to validate against.
     """
-    from dropout_viz.pages import PAGES  # late: the page modules import this one
-
-    module = next((m for m in PAGES if url_path == m.URL_PATH), None)
+    module = next((m for m in _PAGES if url_path == m.URL_PATH), None)
     if module is None:
         raise ValueError(f"No page has the url path {url_path!r}.")
     return st.Page(
@@ -32,7 +41,7 @@ def page(url_path: str) -> st.Page:
         title=module.TITLE,
         icon=module.ICON,
         url_path=module.URL_PATH,
-        default=module is PAGES[0],
+        default=module is _PAGES[0],
     )
 
 
