@@ -3,11 +3,16 @@
 A training step allocates the same tensors every time and frees them at its end.
 glibc's malloc serves blocks over its mmap threshold (128 KiB at first, raised to
 each freed block's size) with fresh pages and trims freed memory at the top of
-the heap, so every step pays for page faults on its largest tensors: a (24, 500,
-16) float product took ~120 µs instead of ~25 µs inside a 24-model step, and the
-sweep engine ran ~30 % slower for it. With fixed thresholds those blocks come from
-the heap and stay there between steps. The process then holds on to what one step
-needs; that is what it would allocate again a moment later anyway.
+the heap, so every step pays for page faults on its largest tensors, and a large
+sweep runs markedly slower for it (``benchmarks/bench_sweep.py --glibc-defaults``).
+With fixed thresholds those blocks come from the heap and stay there between steps.
+The process then holds on to what one step needs; that is what it would allocate
+again a moment later anyway.
+
+Why ``mallopt`` through ctypes and not glibc's ``MALLOC_MMAP_THRESHOLD_`` and
+``MALLOC_TRIM_THRESHOLD_``: those measure the same (``bench_core_choices.py``) but
+only work if set before the process starts, and the app, the CLI, the tests and
+the benchmarks each start differently; one call here covers them all.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import torch
 from torch import Tensor, nn
@@ -32,13 +33,36 @@ class SimpleNN(nn.Module):
         return self.fc2(x)
 
 
-def _per_layer(drop_rates: float | Sequence[float], n_layers: int) -> list[float]:
-    if isinstance(drop_rates, (int, float)):
-        return [float(drop_rates)] * n_layers
-    rates = [float(p) for p in drop_rates]
+DropRates = float | Sequence[float]  # one drop rate for every hidden layer, or one per layer
+
+
+def drop_rates_per_layer(drop_rates: DropRates, n_layers: int) -> tuple[float, ...]:
+    """One drop rate per hidden layer, each checked against ``limits.DROP_RATE``."""
+    if isinstance(drop_rates, int | float):
+        rates = (float(drop_rates),) * n_layers
+    else:
+        rates = tuple(float(p) for p in drop_rates)
     if len(rates) != n_layers:
         raise ValueError(f"Give one dropout rate per hidden layer ({n_layers}), got {len(rates)}.")
+    for p in rates:
+        limits.DROP_RATE.check(p)
     return rates
+
+
+def check_architecture(hidden: Sequence[int], activation: str) -> tuple[int, ...]:
+    """The hidden widths as ints, if the layer count, widths and activation are allowed."""
+    hidden = tuple(int(w) for w in hidden)
+    limits.LAYERS.check(len(hidden))
+    for width in hidden:
+        limits.WIDTH.check(width)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    return hidden
+
+
+def n_weights(sizes: Sequence[int]) -> int:
+    """Weights and biases of an MLP with these layer sizes (input, hidden..., output)."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(sizes))
 
 
 class MLP(nn.Module):
@@ -53,27 +77,20 @@ class MLP(nn.Module):
         in_features: int,
         hidden: Sequence[int] = (16, 16),
         out_features: int = 1,
-        drop_rates: float | Sequence[float] = 0.0,
+        drop_rates: DropRates = 0.0,
         input_drop_rate: float = 0.0,
         activation: str = "relu",
         dropout_mode: str = "inverted",
     ) -> None:
         super().__init__()
-        hidden = tuple(int(w) for w in hidden)
-        limits.LAYERS.check(len(hidden))
-        for width in hidden:
-            limits.WIDTH.check(width)
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}"
-            )
+        hidden = check_architecture(hidden, activation)
         self.sizes = (in_features, *hidden, out_features)
         self.activation = activation
         self.input_dropout = Dropout(input_drop_rate, mode=dropout_mode)
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(self.sizes, self.sizes[1:]))
         self.act = ACTIVATIONS[activation]()
         self.dropouts = nn.ModuleList(
-            Dropout(p, mode=dropout_mode) for p in _per_layer(drop_rates, len(hidden))
+            Dropout(p, mode=dropout_mode) for p in drop_rates_per_layer(drop_rates, len(hidden))
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -87,10 +104,9 @@ class MLP(nn.Module):
     def drop_rates(self) -> list[float]:
         return [d.p for d in self.dropouts]
 
-    def set_drop_rates(self, drop_rates: float | Sequence[float]) -> None:
+    def set_drop_rates(self, drop_rates: DropRates) -> None:
         """Change p in place (takes effect at the next forward; weights are untouched)."""
-        for dropout, p in zip(self.dropouts, _per_layer(drop_rates, len(self.dropouts))):
-            limits.DROP_RATE.check(p)
+        for dropout, p in zip(self.dropouts, drop_rates_per_layer(drop_rates, len(self.dropouts))):
             dropout.p = p
 
     def dropout_layers(self) -> list[Dropout]:

@@ -1,11 +1,14 @@
 """Adam and SGD for the one flat parameter of a ``StackedMLP``, without per-step bookkeeping.
 
-``torch.optim.Adam(fused=True).step()`` spends ~80 µs on this machine walking its
-param groups, looking up state, grouping tensors by device and entering the
-profiler, before the single fused kernel that does the update (~7 µs). A twin's
-whole training step took ~480 µs, so that was a fifth of it. These classes call the
-same fused kernels with the same arguments, so the numbers are the same bit for
-bit (``tests/core/test_optimizers.py`` checks that against ``torch.optim``).
+These call the fused kernels that ``torch.optim.Adam(fused=True)`` and
+``torch.optim.SGD(fused=True)`` call, with the same arguments, so the numbers are the
+same bit for bit (``tests/core/test_optimizers.py`` checks that against ``torch.optim``).
+Why not ``torch.optim`` itself: its ``step()`` walks param groups, looks up state, groups
+tensors by device and enters the profiler around that one kernel, several times the
+kernel's own time, and a twin's training step slower by a fifth for it (public fused
+and foreach Adam side by side: ``benchmarks/bench_core_choices.py``). The price: the
+kernels are private ATen ops (``torch._fused_adam_``), pinned with torch in
+requirements.txt and held to ``torch.optim`` by the test.
 
 Like ``torch.optim``'s, their settings live in ``param_groups[0]`` ("lr",
 "weight_decay"), so a running model can take a new learning rate at once.
@@ -101,3 +104,21 @@ class FlatSGD(_FlatOptimizer):
             is_first_step=self._first_step,
         )
         self._first_step = False
+
+
+# Every SGD here (the Playground's, both sweep engines') uses this momentum.
+SGD_MOMENTUM = 0.9
+
+
+def flat_optimizer(name: str, param: Tensor, lr: float, weight_decay: float) -> _FlatOptimizer:
+    """ "adam" or "sgd" for a stack's one flat parameter."""
+    if name == "adam":
+        return FlatAdam(param, lr=lr, weight_decay=weight_decay)
+    return FlatSGD(param, lr=lr, momentum=SGD_MOMENTUM, weight_decay=weight_decay)
+
+
+def torch_optimizer(name: str, params, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    """The same settings as ``flat_optimizer``, as plain ``torch.optim`` (the loop engine's)."""
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    return torch.optim.SGD(params, lr=lr, momentum=SGD_MOMENTUM, weight_decay=weight_decay)

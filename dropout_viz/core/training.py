@@ -1,4 +1,4 @@
-"""Step-wise training of one or more models, a bounded history, and twin runs.
+"""Step-wise training of one or more models, and the twin runs the lesson is about.
 
     data = make_dataset(DataConfig("moons", n_train=60))
     twin = Twin(data, TrainConfig(hidden=(32, 32), drop_rate=0.3))
@@ -9,6 +9,8 @@ A ``Run`` trains K models of one architecture as one stacked computation (see
 ``stacked.py``): the same batches, the same optimizer settings, each with its
 own seed and drop rates. A ``Twin`` is the run of two that the lesson is
 about: one without dropout and one with it, from identical initial weights.
+Its parts: ``train_config.py`` (the settings), ``losses.py`` (each loss beside its
+gradient), ``history.py`` (what a run keeps), ``batches.py`` (mini-batch order).
 """
 
 from __future__ import annotations
@@ -16,169 +18,24 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
-from . import limits
+from .batches import MiniBatches
 from .data import Dataset
-from .optimizers import FlatAdam, FlatSGD
-from .rng import generator
-from .stacked import RateSpec, StackedMLP
+from .history import History, StepRecord
+from .losses import loss_grad, loss_per_model
+from .models import DropRates
+from .optimizers import FlatAdam, FlatSGD, flat_optimizer
+from .stacked import StackedMLP
+from .train_config import TrainConfig
 
 DIVERGED_MESSAGE = (
     "Training diverged — lower the learning rate. The loss stopped being a finite number; "
     "what you see are the best weights before that."
 )
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    hidden: tuple[int, ...] = (32, 32)
-    drop_rate: RateSpec = limits.DROP_RATE.default  # the dropout model's, per hidden layer
-    input_drop_rate: float = 0.0
-    # tanh saturates, so weights cannot grow their way around the masks: with ReLU the
-    # dropout twin of a 60-point moons run ends up memorising almost as hard as the other.
-    activation: str = "tanh"
-    dropout_mode: str = "inverted"
-    optimizer: str = "adam"
-    learning_rate: float = limits.LEARNING_RATE.default
-    weight_decay: float = limits.WEIGHT_DECAY.default
-    batch_size: int = limits.BATCH_SIZE.default  # 0: the full training set every step
-    seed: int = 0
-    eval_every: int = limits.EVAL_EVERY.default
-
-    def validate(self) -> TrainConfig:
-        rates = self.drop_rate if isinstance(self.drop_rate, Sequence) else [self.drop_rate]
-        for p in (*rates, self.input_drop_rate):
-            limits.DROP_RATE.check(p)
-        if self.optimizer not in limits.OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(limits.OPTIMIZERS)}.")
-        if self.dropout_mode not in limits.DROPOUT_MODES:
-            raise ValueError(f"dropout mode must be one of {', '.join(limits.DROPOUT_MODES)}.")
-        limits.LEARNING_RATE.check(self.learning_rate)
-        limits.WEIGHT_DECAY.check(self.weight_decay)
-        limits.BATCH_SIZE.check(self.batch_size)
-        limits.SEED.check(self.seed)
-        limits.EVAL_EVERY.check(self.eval_every)
-        return self
-
-
-def loss_per_model(
-    output: Tensor,
-    target: Tensor,
-    n_classes: int,
-    example_mask: Tensor | None = None,
-    accuracy: bool = True,
-) -> tuple[Tensor, Tensor | None]:
-    """Mean loss of each model (BCE, cross-entropy or MSE), shape (K,), and its accuracy.
-
-    output: (K, n, out). example_mask: (K, n) bool, the examples each model trains
-    on (a dataset-size sweep gives models different subsets); None means all.
-    accuracy=False skips it (None), which a training step does not need.
-    """
-    if n_classes == 0:
-        losses = F.mse_loss(output, target.expand_as(output), reduction="none").squeeze(2)
-        correct = None
-    elif n_classes == 2:
-        logit = output.squeeze(2)  # (K, n); a view, whose backward is free (select's copies)
-        losses = F.binary_cross_entropy_with_logits(
-            logit, target.to(logit.dtype).expand_as(logit), reduction="none"
-        )
-        correct = ((logit > 0) == target.bool()) if accuracy else None
-    else:
-        losses = F.cross_entropy(
-            output.transpose(1, 2), target.expand(output.shape[0], -1), reduction="none"
-        )
-        correct = (output.argmax(2) == target) if accuracy else None
-    if example_mask is None:
-        return losses.mean(1), None if correct is None else correct.float().mean(1)
-    weight = example_mask.to(losses.dtype)
-    count = weight.sum(1).clamp_min(1)
-    accuracy = None if correct is None else (correct * weight).sum(1) / count
-    return (losses * weight).sum(1) / count, accuracy
-
-
-@torch.no_grad()
-def loss_grad(
-    output: Tensor, target: Tensor, n_classes: int, example_mask: Tensor | None = None
-) -> Tensor:
-    """d(sum over models of ``loss_per_model``)/d(output), shape (K, n, out), by hand.
-
-    Each model's loss is a mean over its own examples, so each example's share of
-    the gradient is 1/(its model's count).
-    """
-    if n_classes == 0:  # squared error: 2 (output - target)
-        grad = (output - target.expand_as(output)).mul_(2)
-    elif n_classes == 2:  # binary cross-entropy of a logit: sigmoid - target
-        # Into rows of whole SIMD blocks, one per model (see stacked.per_model_empty):
-        # over one (K, n) loop, sigmoid's scalar tail, which rounds unlike its SIMD
-        # loop, would be the last model's alone, and identical models drifted apart.
-        k, n, _ = output.shape  # one output
-        rows = torch.empty_strided((k, n, 1), (-(-n // 32) * 32, 1, 1), dtype=output.dtype)
-        if target.dtype != output.dtype:  # a training step's already is: skip .to's dispatch
-            target = target.to(output.dtype)
-        grad = torch.sigmoid(output, out=rows).sub_(target.unsqueeze(1))
-    else:  # cross-entropy: softmax - one-hot target
-        grad = torch.softmax(output, 2).sub_(F.one_hot(target, n_classes).to(output.dtype))
-    if example_mask is None:
-        # Times 1/n, not divided by n: ATen's vectorised division rounds unlike its scalar
-        # tail, so two identical models in one stack would drift apart.
-        return grad.mul_(1 / output.shape[1])
-    weight = example_mask.to(output.dtype)
-    weight /= weight.sum(1, keepdim=True).clamp_min(1)
-    return grad.mul_(weight.unsqueeze(2))
-
-
-class History:
-    """One model's evaluation points in columns, thinned 2:1 whenever full.
-
-    A run of a million steps therefore keeps no more points than one of ten thousand.
-    """
-
-    FIELDS = ("step", "train_loss_train_mode", "train_loss", "test_loss", "train_acc", "test_acc")
-
-    def __init__(self, every: int, max_points: int = limits.MAX_HISTORY_POINTS) -> None:
-        self.every = every  # steps between kept points; doubles at each thinning
-        self.max_points = max_points
-        self.columns: dict[str, list] = {name: [] for name in self.FIELDS}
-
-    def __len__(self) -> int:
-        return len(self.columns["step"])
-
-    def offer(self, point: dict) -> None:
-        """Keep the point if it falls on the current spacing."""
-        if point["step"] % self.every:
-            return
-        for name in self.FIELDS:
-            self.columns[name].append(point[name])
-        if len(self) > self.max_points:
-            for name in self.FIELDS:
-                self.columns[name] = self.columns[name][::2]  # step 0 stays; spacing doubles
-            self.every *= 2
-
-    @property
-    def gap(self) -> list[float]:
-        """Generalization gap: test loss minus the (eval-mode) training loss."""
-        return [t - s for t, s in zip(self.columns["test_loss"], self.columns["train_loss"])]
-
-    def to_dict(self) -> dict:
-        return {**self.columns, "gap": self.gap}
-
-
-@dataclass
-class StepRecord:
-    """What the last optimizer step saw: its batch and each dropout layer's masks."""
-
-    step: int
-    batch_index: Tensor | None  # rows of the training set in the batch; None = all, in order
-    inputs: Tensor  # (batch, in_features)
-    # Per dropout layer (the input layer first): pre-dropout activations and keep masks,
-    # each (K, batch, width).
-    activations: list[Tensor] = field(default_factory=list)
-    keep_masks: list[Tensor] = field(default_factory=list)
 
 
 class Run:
@@ -188,7 +45,7 @@ class Run:
         self,
         data: Dataset,
         config: TrainConfig,
-        drop_rates: Sequence[RateSpec] | None = None,
+        drop_rates: Sequence[DropRates] | None = None,
         seeds: Sequence[int] | None = None,
         labels: Sequence[str] | None = None,
         input_drop_rates: Sequence[float] | None = None,
@@ -227,14 +84,12 @@ class Run:
         # BCE wants float targets: convert once, not on every step.
         self._y_train = data.y_train.float() if data.n_classes == 2 else data.y_train
         # Mini-batch order; each model's masks come from its own seed (see StackedMLP).
-        self.batch_generator = generator(config.seed)
+        self.batches = MiniBatches(len(data.x_train), config.batch_size, config.seed)
         self.optimizer = self._make_optimizer()
         self.step_count = 0
         self.status, self.message = "running", ""
         self.histories = [History(config.eval_every) for _ in seeds]
         self.last_step: StepRecord | None = None
-        self._order: Tensor | None = None  # mini-batch order of the current epoch
-        self._cursor = 0
         # Train-mode losses since the last evaluation.
         self._loss_sum = torch.zeros(self.k, dtype=data.x_train.dtype)
         self._loss_count = 0
@@ -248,16 +103,12 @@ class Run:
         return self.model.k
 
     # --- configuration --------------------------------------------------------------
-    def _make_optimizer(self) -> FlatAdam | FlatSGD:
-        return self._make_optimizer_for(self.model)
-
-    def _make_optimizer_for(self, model: StackedMLP) -> FlatAdam | FlatSGD:
+    def _make_optimizer(self, model: StackedMLP | None = None) -> FlatAdam | FlatSGD:
         # The stack's weights are one flat tensor, so one fused kernel updates all K
         # models; it is elementwise, so they stay independent.
         c = self.config
-        if c.optimizer == "adam":
-            return FlatAdam(model.flat, lr=c.learning_rate, weight_decay=c.weight_decay)
-        return FlatSGD(model.flat, lr=c.learning_rate, momentum=0.9, weight_decay=c.weight_decay)
+        flat = (model or self.model).flat
+        return flat_optimizer(c.optimizer, flat, c.learning_rate, c.weight_decay)
 
     def set_hyperparameters(
         self, learning_rate: float | None = None, weight_decay: float | None = None
@@ -274,7 +125,7 @@ class Run:
             group["weight_decay"] = self.config.weight_decay
         self._resume()
 
-    def set_drop_rates(self, drop_rates: Sequence[RateSpec]) -> None:
+    def set_drop_rates(self, drop_rates: Sequence[DropRates]) -> None:
         """Change every model's drop rates mid-run (one entry per model)."""
         self.model.set_drop_rates(drop_rates)
         self._resume()
@@ -284,25 +135,13 @@ class Run:
             self.status, self.message = "running", ""
 
     # --- training -------------------------------------------------------------------
-    def _next_batch(self) -> Tensor | None:
-        """Rows of the next mini-batch, or None for the whole training set."""
-        n, size = len(self.data.x_train), self.config.batch_size
-        if size == 0 or size >= n:
-            return None
-        if self._order is None or self._cursor >= n:
-            self._order = torch.randperm(n, generator=self.batch_generator)
-            self._cursor = 0
-        index = self._order[self._cursor : self._cursor + size]
-        self._cursor += size
-        return index
-
     def step(self, n: int = 1) -> int:
         """Advance up to n optimizer steps; return how many were taken (fewer if it diverged)."""
         if self.status == "diverged":
             return 0
         data, model, optimizer = self.data, self.model, self.optimizer
         for taken in range(n):
-            index = self._next_batch()
+            index = self.batches.next()
             if index is None:
                 xb, yb, mask = data.x_train, self._y_train, self.example_mask
                 rows = self._example_rows
@@ -311,7 +150,7 @@ class Run:
                 mask = None if self.example_mask is None else self.example_mask[:, index]
                 rows = None
             # The backward pass is written out (StackedMLP.backward), so no autograd at all:
-            # inference mode skips its bookkeeping on every op (~10 % of a twin's step).
+            # inference mode skips its bookkeeping on every op.
             with torch.inference_mode():
                 output = model(xb, rows)
                 losses, _ = loss_per_model(output, yb, data.n_classes, mask, accuracy=False)
@@ -377,44 +216,17 @@ class Run:
         The data, the config and the example mask are read-only and shared.
         """
         clone = copy.copy(self)
-        clone.model = self._copy_model()
-        clone.optimizer = self._make_optimizer_for(clone.model)
+        clone.model = self.model.copy()
+        clone.optimizer = self._make_optimizer(clone.model)
         clone.optimizer.load_state(self.optimizer)
-        clone.batch_generator = torch.Generator().set_state(self.batch_generator.get_state())
+        clone.batches = self.batches.fork()
         clone.labels = list(self.labels)
         clone.histories = copy.deepcopy(self.histories)  # plain lists of numbers
         clone.latest = copy.deepcopy(self.latest)
-        clone._order = None if self._order is None else self._order.clone()
         clone._loss_sum = self._loss_sum.clone()
         clone._best_weights = self._best_weights.clone()
-        if self.last_step is not None:
-            record = self.last_step
-            clone.last_step = replace(
-                record,
-                batch_index=None if record.batch_index is None else record.batch_index.clone(),
-                activations=[a.clone() for a in record.activations],
-                keep_masks=[m.clone() for m in record.keep_masks],
-            )
+        clone.last_step = None if self.last_step is None else self.last_step.clone()
         return clone
-
-    def _copy_model(self) -> StackedMLP:
-        old = self.model
-        model = StackedMLP(
-            old.seeds,
-            old.sizes[0],
-            old.sizes[1:-1],
-            old.sizes[-1],
-            drop_rates=old.drop_rates.tolist(),
-            input_drop_rates=old.input_dropout.p.flatten().tolist(),
-            activation=old.activation,
-            dropout_mode=old.dropout_mode,
-            dtype=old.dtype,
-        )
-        with torch.no_grad():
-            model.flat.copy_(old.flat)
-        for new, generator_ in zip(model.mask_generators, old.mask_generators):
-            new.set_state(generator_.get_state())
-        return model
 
     # --- measuring ------------------------------------------------------------------
     @torch.inference_mode()  # no autograd here: skip its bookkeeping too
@@ -501,7 +313,7 @@ class Twin(Run):
             input_drop_rates=[0.0, config.input_drop_rate],
         )
 
-    def set_drop_rate(self, drop_rate: RateSpec) -> None:
+    def set_drop_rate(self, drop_rate: DropRates) -> None:
         """Change the dropout model's p; the baseline stays at 0."""
         self.config = replace(self.config, drop_rate=drop_rate).validate()
         self.set_drop_rates([0.0, drop_rate])

@@ -9,7 +9,7 @@ Seed s trains the twin the Playground trains for seed s, bit for bit (tested): t
 data of ``replace(data, seed=s)``, the initial weights and masks of seed s, full
 batches, the same optimizer kernel. ``StackedMLP`` takes a (K, batch, in) input, one
 dataset per model; losses and their gradients are taken seed by seed on the twin's
-own (2, n, out) slice, with ``training``'s functions. A claim over ten seeds then
+own (2, n, out) slice, with ``losses``' functions. A claim over ten seeds then
 costs about what three twins cost, and any seed of it can be replayed in the Playground.
 """
 
@@ -25,9 +25,11 @@ from torch import Tensor
 from . import limits
 from .boundary import boundary_length
 from .data import DataConfig, grid, make_dataset
-from .optimizers import FlatAdam, FlatSGD
-from .stacked import RateSpec, StackedMLP
-from .training import TrainConfig, loss_grad, loss_per_model
+from .losses import loss_grad, loss_per_model
+from .models import DropRates
+from .optimizers import flat_optimizer
+from .stacked import StackedMLP
+from .train_config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class TwinPoint:
 @dataclass(frozen=True)
 class SeedTwin:
     seed: int
-    drop_rate: RateSpec
+    drop_rate: DropRates
     step: int
     no_dropout: TwinPoint
     dropout: TwinPoint
@@ -95,7 +97,7 @@ class SeedTwins:
         data: DataConfig,
         train: TrainConfig,
         seeds: Iterable[int],
-        drop_rates: Sequence[RateSpec] | None = None,
+        drop_rates: Sequence[DropRates] | None = None,
         grid_side: int = limits.BOUNDARY_GRID,
     ) -> None:
         self.train = train = train.validate()
@@ -138,17 +140,9 @@ class SeedTwins:
         self.grid_inputs = None
         if first.task == "classification" and first.in_features == 2:
             self.grid_inputs = stacked([grid(e, grid_side) for e in self.extents])
-        if train.optimizer == "adam":
-            self.optimizer = FlatAdam(
-                self.model.flat, lr=train.learning_rate, weight_decay=train.weight_decay
-            )
-        else:
-            self.optimizer = FlatSGD(
-                self.model.flat,
-                lr=train.learning_rate,
-                momentum=0.9,
-                weight_decay=train.weight_decay,
-            )
+        self.optimizer = flat_optimizer(
+            train.optimizer, self.model.flat, train.learning_rate, train.weight_decay
+        )
         self.step_count = 0
 
     def advance(self, steps: int) -> None:
