@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import torch
 
-from dropout_viz.core import limits
+from dropout_viz.core import limits, user_data
 from dropout_viz.core.data import (
     DEFAULT_NOISE,
     TRUTH,
@@ -52,6 +52,12 @@ class PlaygroundSettings:
 
     def data_config(self) -> DataConfig:
         share = self.test_share
+        if self.dataset.startswith(user_data.OWN_DATA):  # a learner's file (core/user_data)
+            table = user_data.lookup(self.dataset)
+            if table is not None:
+                return user_data.data_config(table, share, self.n_train, self.seed)
+            # Validation says what to do: this file is not loaded (any more).
+            return DataConfig(self.dataset, self.n_train, 1, 0.0, self.seed)
         n_test = min(
             limits.N_TEST.high, max(limits.N_TEST.low, round(self.n_train * share / (1 - share)))
         )
@@ -175,7 +181,8 @@ class TwinSession:
         self.truth = None
         if data.task == "regression":
             self.view_inputs: torch.Tensor = line(self.extent, 200)
-            self.truth = TRUTH[data.config.dataset](self.view_inputs.numpy()[:, 0])
+            if data.config.dataset in TRUTH:  # own data has no known curve
+                self.truth = TRUTH[data.config.dataset](self.view_inputs.numpy()[:, 0])
         else:
             self.view_inputs = grid(self.extent, limits.BOUNDARY_GRID)
 
