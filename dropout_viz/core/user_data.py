@@ -370,6 +370,13 @@ def _task(
             f"{where}, the label, has {len(distinct)} different values; at most "
             f"{limits.USER_MAX_CLASSES} classes are allowed."
         )
+    if shape == PLAYGROUND and len(distinct) > limits.PLAYGROUND_MAX_CLASSES:
+        raise UserDataError(
+            f"{where}, the label, has {len(distinct)} classes "
+            f"({', '.join(_name(v) for v in distinct)}); the Playground's board draws "
+            f"{limits.PLAYGROUND_MAX_CLASSES}. Keep two of them, or use the Overfitting lab "
+            f"(up to {limits.USER_MAX_CLASSES} classes)."
+        )
     index = {v: k for k, v in enumerate(distinct)}
     keys = numbers if numeric else labels
     target = np.asarray([index[v] for v in keys], dtype=np.int64)

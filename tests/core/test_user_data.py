@@ -97,6 +97,11 @@ BAD_FILES = {
         PLAYGROUND,
         ["Column 3 ('label')", "12 different values", "at most 10"],
     ),
+    "three classes on the playground's board": (
+        _csv("x1,x2,label", [f"{i},{i % 3},{'abc'[i % 3]}" for i in range(30)]),
+        PLAYGROUND,
+        ["Column 3 ('label')", "3 classes (a, b, c)", "Overfitting lab"],
+    ),
     "too many text classes (lab)": (
         _csv("a,b,c,name", [f"{i},{i % 3},{i % 5},n{i % 11}" for i in range(30)]),
         LAB,
@@ -180,7 +185,8 @@ def test_the_example_files_are_valid(kind):
 
 
 def test_the_task_is_picked_from_the_label_column():
-    text = parse_csv(_csv("a,b,kind", [f"{i},{i % 7},{'xyz'[i % 3]}" for i in range(30)]))
+    rows = [f"{i},{i % 7},{'xyz'[i % 3]}" for i in range(30)]
+    text = parse_csv(_csv("a,b,kind", rows), shape=LAB)
     assert text.task == "classification" and text.classes == ("x", "y", "z")
     assert text.target[:3].tolist() == [0, 1, 2]
     curve = parse_csv(_csv("x,y", [f"{i},{i * 0.5 + 1}" for i in range(30)]))
