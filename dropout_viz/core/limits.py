@@ -92,6 +92,15 @@ BOUNDARY_GRID = 40
 
 # --- masks & scaling page -----------------------------------------------------------
 MASK_EXAMPLES = Limit("Examples in the batch", 1, 16, 8, "Each example gets its own mask.")
+MASK_DRAWS = Limit("Masks N", 10, 5000, 1000, "Average 10 to 5,000 masks.")
+
+# --- overfitting lab: every setting trains several models per seed, for every visitor --
+LAB_N_TRAIN = Limit("Training points", 20, 500, 60, "Fewer points overfit sooner.")
+LAB_LAYERS = Limit("Hidden layers", 1, 3, 2)
+LAB_SEEDS = Limit("Seeds", 1, 5, 3, "Each setting is trained once per seed.")
+LAB_DROP_RATE = Limit("Dropout rate p", 0.1, 0.8, 0.5, "p is the chance of dropping a unit.")
+LAB_SIZES = (25, 50, 100, 200, 400, 800)  # the lab's data-size sweep
+LAB_SIZE_SWEEP_MAX_STEPS = 1000  # its big training sets make it the slowest experiment
 
 # --- sweeps ---------------------------------------------------------------------------
 SWEEP_SEEDS = Limit("Seeds", 1, 20, 3)

@@ -81,12 +81,13 @@ def remember(
 
 
 @contextmanager
-def progress(text: str) -> Iterator[Callable[[float], None]]:
-    """A progress bar for a training run; yields the callback the core reports to."""
+def progress(text: str) -> Iterator[Callable[..., None]]:
+    """A progress bar for a training run; yields the callback the core reports to:
+    ``report(fraction)``, or ``report(fraction, text)`` to say how far in words too."""
     bar = st.progress(0.0, text=text)
 
-    def report(fraction: float) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+    def report(fraction: float, now: str | None = None) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=now or text)
 
     try:
         yield report
