@@ -7,9 +7,9 @@ import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.core import conventions as conv
-from dropout_viz.core import limits, masks, sparsity
+from dropout_viz.core import limits, masks
 from dropout_viz.figures import masks as fig
-from dropout_viz.ui import common
+from dropout_viz.pages import masks_trained
 
 TITLE = "Masks & scaling"
 ICON = ":material/grid_on:"
@@ -18,7 +18,6 @@ URL_PATH = lesson.MASKS
 DRAW = "ms_draw"  # st.session_state: how many times this user pressed Resample
 MASK_STREAM, EXPECTATION_STREAM, CONVENTION_STREAM = 0, 1, 2
 CONVENTION_MASKS = 2000  # masks averaged for the train-mode means: ~0.2% standard error
-MAX_N = 5000
 
 
 def render() -> None:
@@ -44,7 +43,7 @@ def render() -> None:
     _one_pass(layer_pass, draw)
     _expectation(h, drop_rate, seed, draw)
     _conventions(h, drop_rate, seed, draw)
-    _after_training(drop_rate, seed)
+    masks_trained.after_training(drop_rate, seed)
 
 
 def _controls() -> tuple[float, int, int]:
@@ -148,10 +147,10 @@ def _expectation(h, drop_rate: float, seed: int, draw: int) -> None:
         help=lesson.tooltip("activation", "Units with h = 0 stay 0 whatever the mask."),
     )
     n_masks = c.slider(
-        "Masks N",
-        10,
-        MAX_N,
-        value=1000,
+        limits.MASK_DRAWS.name,
+        limits.MASK_DRAWS.low,
+        limits.MASK_DRAWS.high,
+        value=limits.MASK_DRAWS.default,
         step=10,
         key="ms_n",
         help="How many fresh masks to average.",
@@ -255,101 +254,4 @@ def _conventions(h, drop_rate: float, seed: int, draw: int) -> None:
             "more at inference than it ever saw in training."
         )
 
-    st.subheader("A model trained and evaluated each way")
-    runs = common.remember(
-        "conventions",
-        (drop_rate, seed),
-        lambda report: conv.train_conventions(drop_rate, seed, on_progress=report),
-        "Training one network per convention…",
-    )
-    columns = st.columns(len(runs))
-    by_mode = {run.mode: run for run in runs}
-    reference = by_mode["inverted"].test_accuracy
-    for column, run in zip(columns, runs):
-        points = 100 * (run.test_accuracy - reference)
-        column.metric(
-            fig.CONVENTION_NAMES[run.mode],
-            f"{run.test_accuracy:.1%}",
-            delta="the reference" if run.mode == "inverted" else f"{points:+.1f} points",
-            delta_color="off" if run.mode == "inverted" else "normal",
-            delta_arrow="off" if run.mode == "inverted" else "auto",
-            help="Test accuracy, evaluated the way the network was built.",
-            border=True,
-        )
-        column.caption(
-            f"test loss {run.test_loss:.3f} · first hidden layer passes on "
-            f"{run.ratio:.2f}× at inference what it passed on in training"
-        )
-    same = bool((by_mode["classic"].flat_weights == by_mode["unscaled"].flat_weights).all())
-    st.markdown(
-        f"Each network: {len(conv.HIDDEN)} ReLU layers of {conv.HIDDEN[0]} units, p = "
-        f"{drop_rate:g} after each, {conv.STEPS} Adam steps on the *circles* data "
-        f"({conv.DATA.n_train} training points, {conv.DATA.n_test} test points), seed {seed}. "
-        + (
-            "The classic and unscaled networks are **the same network, weight for weight**: "
-            "neither scales in training, so they trained identically. Only inference "
-            "differs — the unscaled one skips the × (1−p), its activations arrive "
-            f"{1 / (1 - drop_rate):.2f}× too large, layer after layer, and its predictions "
-            "become overconfident (a higher test loss) or wrong (a lower accuracy)."
-            if same and drop_rate > 0
-            else ""
-        )
-    )
-
-
-# --- 4. after training ----------------------------------------------------------------------
-def _after_training(drop_rate: float, seed: int) -> None:
-    st.header("After training: sparser, less co-adapted units")
-    st.markdown(
-        "Twin networks (same initial weights, same batches; only dropout differs) learn the "
-        "8×8 handwritten digits with one hidden layer of "
-        f"{sparsity.HIDDEN} ReLU units, for {sparsity.STEPS} steps. Below: that layer's "
-        "activations on the test digits, in eval mode."
-    )
-    st.markdown(
-        f"**Co-adaptation:** {lesson.tooltip('co-adaptation')} Without a reliable partner, "
-        "each unit has to be useful on its own — and fewer units fire for any one input."
-    )
-    result = common.remember(
-        "sparsity",
-        (drop_rate, seed),
-        lambda report: sparsity.train_twins(drop_rate, seed, on_progress=report),
-        "Training the twins on the digits…",
-    )
-    means, zeros = result.mean_activation, result.zero_share
-    a, b, c = st.columns(3)
-    a.metric(
-        "Mean activation",
-        f"{means[0]:.2f} → {means[1]:.2f}",
-        help="No dropout → dropout, over every test digit and unit.",
-    )
-    b.metric(
-        "Activations exactly 0",
-        f"{zeros[0]:.0%} → {zeros[1]:.0%}",
-        help="Sparsity: the share of (digit, unit) pairs where the ReLU outputs 0.",
-    )
-    c.metric(
-        "Test accuracy",
-        f"{result.test_accuracy[0]:.1%} → {result.test_accuracy[1]:.1%}",
-        help="No dropout → dropout, on 500 test digits.",
-    )
-    st.plotly_chart(
-        fig.activation_histograms(
-            [a.numpy() for a in result.activations],
-            [u.numpy() for u in result.unit_means],
-            sparsity.LABELS,
-        ),
-        key="ms_histograms",
-    )
-    st.caption(
-        "For context, not our result: the 2014 dropout paper reports the same effect in a "
-        "larger setting — in its autoencoder on MNIST, the mean hidden activation fell from "
-        "about 2.0 without dropout to about 0.7 with it."
-    )
-    if drop_rate == 0:
-        st.info("At p = 0 the twins are identical: both histograms coincide.")
-    elif means[1] >= means[0]:
-        st.warning(
-            "With these settings the dropout twin is not sparser. The effect is typical, "
-            "not guaranteed: try another seed or a larger p."
-        )
+    masks_trained.convention_models(drop_rate, seed)
