@@ -167,12 +167,12 @@ def test_sweep_size_reports_the_gain_per_size(capsys):
     ],
 )
 def test_bad_sweep_input_exits_2_before_training(args, message, capsys, monkeypatch):
-    from dropout_viz.core import sweep
+    from dropout_viz.core import sweep_engines
 
     def no_training(*args, **kwargs):
         raise AssertionError("training started")
 
-    monkeypatch.setattr(sweep, "_train_batched", no_training)
+    monkeypatch.setattr(sweep_engines, "train_batched", no_training)
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 2

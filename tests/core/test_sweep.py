@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 import torch.nn.functional as F
 
-from dropout_viz.core import limits, sweep
+from dropout_viz.core import limits, sweep, sweep_engines
 from dropout_viz.core.data import DataConfig, make_dataset
 from dropout_viz.core.sweep import ModelSpec, SweepConfig
-from dropout_viz.core.training import Run, TrainConfig
+from dropout_viz.core.train_config import TrainConfig
+from dropout_viz.core.training import Run
 
 MOONS = DataConfig("moons", n_train=60, n_test=200, seed=0)
 SMALL = SweepConfig(MOONS, TrainConfig(hidden=(16, 16), learning_rate=0.02), steps=150)
@@ -236,8 +237,8 @@ def test_bad_input_is_refused_before_training(call, message, monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("training started")
 
-    monkeypatch.setattr(sweep, "_train_batched", no_training)
-    monkeypatch.setattr(sweep, "_train_loop", no_training)
+    monkeypatch.setattr(sweep_engines, "train_batched", no_training)
+    monkeypatch.setattr(sweep_engines, "train_loop", no_training)
     with pytest.raises(ValueError, match=message):
         call()
 
