@@ -30,7 +30,7 @@ class Network:
         model, data = self.model, self.data
         rates = sorted({round(float(d.p), 3) for d in model.dropouts})
         return (
-            f"{self.name}: {lesson.DATASET_NAMES[data.config.dataset]}, "
+            f"{self.name}: {lesson.DATASET_NAMES.get(data.config.dataset, 'your own data')}, "
             f"{len(data.x_train)} training points, "
             f"{' × '.join(str(w) for w in model.sizes[1:-1])} {model.activation} units, "
             f"p = {', '.join(f'{p:g}' for p in rates)}."

@@ -17,7 +17,7 @@ from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.serving.pacing import PACER
 from dropout_viz.state import url_state
 from dropout_viz.state.twin_session import RULES, PlaygroundSettings, TwinSession
-from dropout_viz.ui import class_server
+from dropout_viz.ui import class_server, upload
 from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
 from dropout_viz.ui.live_canvas import encode
 from dropout_viz.ui.live_screen import draw_update
@@ -43,9 +43,11 @@ def render() -> None:
         "a network that memorises single training points bends its boundary around them."
     )
     watch = st.empty()  # what this run shows, once its settings are applied (below)
+    upload.own_table(upload.PLAYGROUND_PREFIX)  # a run on own data needs its file loaded
     session = _session()
     teach = st.sidebar.container()  # first in the sidebar, filled once the settings are known
-    settings = sidebar_controls(session.settings)
+    own = upload.playground_data(st.sidebar)  # a new good file becomes the chosen dataset
+    settings = sidebar_controls(session.settings, own)
     try:
         change = session.apply(settings)
     except ValueError as error:  # widgets keep values in range; this guards the rest
@@ -59,10 +61,17 @@ def render() -> None:
                 session.twin, session.view_inputs, session.extent, link=lesson.PLAYGROUND
             )
         )
-    st.query_params.from_dict(url_state.to_query(session.settings))
+    st.query_params.from_dict(upload.shareable(url_state.to_query(session.settings)))
     _class_link(teach, session)
     _buttons(session)
     _live_view()
+    with st.expander("Take your results with you", icon=":material/download:"):
+        st.markdown(
+            "The history of this run: both twins' train and test loss and accuracy at every "
+            "evaluated step, as CSV or JSON. The board's own **PNG** button (its top right "
+            "corner) saves the board as it is now."
+        )
+        upload.history_downloads(st, session)
 
 
 # --- state ------------------------------------------------------------------------------
@@ -72,7 +81,10 @@ def _session() -> TwinSession:
         # Its browser was gone past the TTL and the janitor freed it: start it anew.
         start(TwinSession(st.session_state[STATE].settings))
     if STATE not in st.session_state:
-        settings, warnings = url_state.from_query(PlaygroundSettings, st.query_params, RULES)
+        query, note = upload.link_query(st.query_params, PlaygroundSettings.dataset)
+        if note:
+            st.info(note, icon=":material/link:")
+        settings, warnings = url_state.from_query(PlaygroundSettings, query, RULES)
         if "noise" not in st.query_params:  # a shared dataset comes with its own noise level
             settings = replace(settings, noise=DEFAULT_NOISE[settings.dataset])
         for warning in warnings:

@@ -12,6 +12,7 @@ from dropout_viz import lesson
 from dropout_viz.core import limits
 from dropout_viz.core.data import DEFAULT_NOISE
 from dropout_viz.state.twin_session import PlaygroundSettings
+from dropout_viz.ui import upload
 
 
 def _widget(key: str, value) -> str:
@@ -24,17 +25,20 @@ def _widget(key: str, value) -> str:
 
 
 def _on_dataset_change() -> None:
-    st.session_state["pg_noise"] = DEFAULT_NOISE[st.session_state["pg_dataset"]]
+    noise = DEFAULT_NOISE.get(st.session_state["pg_dataset"])  # own data has no noise
+    if noise is not None:
+        st.session_state["pg_noise"] = noise
 
 
-def sidebar_controls(current: PlaygroundSettings) -> PlaygroundSettings:
-    """The sidebar's widgets, seeded from current; what they are set to now."""
+def sidebar_controls(current: PlaygroundSettings, own: str | None = None) -> PlaygroundSettings:
+    """The sidebar's widgets, seeded from current; what they are set to now. own: the
+    key of this session's own data file, offered as one more dataset."""
     side = st.sidebar
     side.header("Data")
     dataset = side.selectbox(
         "Dataset",
-        limits.PLAYGROUND_DATASETS,
-        format_func=lesson.DATASET_NAMES.get,
+        limits.PLAYGROUND_DATASETS + ((own,) if own else ()),
+        format_func=upload.dataset_name,
         key=_widget("dataset", current.dataset),
         on_change=_on_dataset_change,
         help="What the twins learn: five 2-D classification problems, or a 1-D curve fit.",
@@ -53,6 +57,7 @@ def sidebar_controls(current: PlaygroundSettings) -> PlaygroundSettings:
         1.0,
         step=0.05,
         key=_widget("noise", current.noise),
+        disabled=dataset not in DEFAULT_NOISE,  # own data: the file's points, as they are
         help="How far points scatter from the clean pattern (standard deviation). Noise is "
         "what an overfitting network memorises.",
     )
