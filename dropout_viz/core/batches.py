@@ -1,4 +1,5 @@
-"""Mini-batch order: a fresh shuffle of the training set each epoch, from its own generator."""
+"""Which training rows a step takes: the mini-batch order (a fresh shuffle each epoch,
+from its own generator), and each model's own examples when models train on subsets."""
 
 from __future__ import annotations
 
@@ -39,3 +40,21 @@ class MiniBatches:
         clone._order = None if self._order is None else self._order.clone()
         clone._cursor = self._cursor
         return clone
+
+
+def example_rows(example_mask: Tensor | None, k: int, n_train: int) -> list[int] | None:
+    """Per model, one past its last training example; None if every model trains on all.
+
+    example_mask: (K, n_train) bool, the examples each model trains on (a dataset-size
+    sweep gives models the first n points); checked here.
+    """
+    if example_mask is None:
+        return None
+    if example_mask.shape != (k, n_train) or example_mask.dtype != torch.bool:
+        raise ValueError(
+            f"example_mask must be a ({k}, {n_train}) bool tensor, "
+            f"got {tuple(example_mask.shape)} {example_mask.dtype}."
+        )
+    if not example_mask.any(1).all():
+        raise ValueError("Every model needs at least one training example.")
+    return (n_train - example_mask.flip(1).int().argmax(1)).tolist()  # one past the last True

@@ -58,6 +58,17 @@ class StepRecord:
     activations: list[Tensor] = field(default_factory=list)
     keep_masks: list[Tensor] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, step: int, batch_index: Tensor | None, inputs: Tensor, dropouts) -> StepRecord:
+        """What the dropout layers (input layer first) recorded in this step's forward pass."""
+        return cls(
+            step=step,
+            batch_index=batch_index,
+            inputs=inputs,
+            activations=[d.last_input for d in dropouts],
+            keep_masks=[d.last_keep_mask for d in dropouts],
+        )
+
     def clone(self) -> StepRecord:
         """A copy that later steps cannot change."""
         return replace(

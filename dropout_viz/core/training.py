@@ -23,7 +23,7 @@ from dataclasses import replace
 import torch
 from torch import Tensor
 
-from .batches import MiniBatches
+from .batches import MiniBatches, example_rows
 from .data import Dataset
 from .history import History, StepRecord
 from .losses import loss_grad, loss_per_model
@@ -69,18 +69,7 @@ class Run:
             dtype=data.x_train.dtype,  # float32; float64 data (the tests) trains in float64
         )
         self.example_mask = example_mask  # (K, n_train) bool or None
-        self._example_rows = None  # per model: rows up to its last example (None: all)
-        if example_mask is not None:
-            n_train = len(data.x_train)
-            if example_mask.shape != (self.k, n_train) or example_mask.dtype != torch.bool:
-                raise ValueError(
-                    f"example_mask must be a ({self.k}, {n_train}) bool tensor, "
-                    f"got {tuple(example_mask.shape)} {example_mask.dtype}."
-                )
-            if not example_mask.any(1).all():
-                raise ValueError("Every model needs at least one training example.")
-            last = n_train - example_mask.flip(1).int().argmax(1)  # one past the last True
-            self._example_rows = last.tolist()
+        self._example_rows = example_rows(example_mask, self.k, len(data.x_train))
         # BCE wants float targets: convert once, not on every step.
         self._y_train = data.y_train.float() if data.n_classes == 2 else data.y_train
         # Mini-batch order; each model's masks come from its own seed (see StackedMLP).
@@ -164,7 +153,8 @@ class Run:
             self._loss_sum += losses.detach()
             self._loss_count += 1
             if taken == n - 1:
-                self.last_step = self._record(index, xb)
+                layers = model.dropout_layers()
+                self.last_step = StepRecord.of(self.step_count, index, xb, layers)
             if self.step_count % self.config.eval_every == 0:
                 self.latest = self.evaluate()
                 if not all(math.isfinite(point["train_loss"]) for point in self.latest):
@@ -193,16 +183,6 @@ class Run:
         self.status, self.message = "diverged", DIVERGED_MESSAGE
         self._loss_count = 0
         self.latest = self.evaluate()
-
-    def _record(self, index: Tensor | None, xb: Tensor) -> StepRecord:
-        layers = self.model.dropout_layers()
-        return StepRecord(
-            step=self.step_count,
-            batch_index=index,
-            inputs=xb,
-            activations=[d.last_input for d in layers],
-            keep_masks=[d.last_keep_mask for d in layers],
-        )
 
     def _offer(self, points: list[dict]) -> None:
         for history, point in zip(self.histories, points):
@@ -303,8 +283,7 @@ class Twin(Run):
     LABELS = ("no dropout", "dropout")
 
     def __init__(self, data: Dataset, config: TrainConfig) -> None:
-        config = config.validate()
-        super().__init__(
+        super().__init__(  # which checks the config
             data,
             config,
             drop_rates=[0.0, config.drop_rate],
@@ -315,5 +294,5 @@ class Twin(Run):
 
     def set_drop_rate(self, drop_rate: DropRates) -> None:
         """Change the dropout model's p; the baseline stays at 0."""
-        self.config = replace(self.config, drop_rate=drop_rate).validate()
-        self.set_drop_rates([0.0, drop_rate])
+        self.set_drop_rates([0.0, drop_rate])  # checks the rates
+        self.config = replace(self.config, drop_rate=drop_rate)
