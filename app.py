@@ -1,41 +1,20 @@
-"""Dropout Lab — the front door: page config and navigation, nothing else."""
+"""Dropout Lab's front door: ``streamlit run app.py`` serves the whole lab.
 
-from pathlib import Path
+Streamlit runs ``dropout_viz/navigation.py`` for every browser (page config and the
+pages). This file adds the one address that is not a page: the class feed, from which a
+class following its teacher reads each update without a script run of its own
+(``dropout_viz/serving/feed.py``). Nothing here loads torch: the navigation script sets
+the math threads first.
+"""
 
 import streamlit as st
 
-from dropout_viz.ui.runtime import (
-    freeze_new_imports,
-    one_math_thread_everywhere,
-    quiet_closed_websockets,
-    use_one_torch_thread,
+from dropout_viz.serving.classroom import CLASSROOM
+from dropout_viz.serving.feed import Feed
+from dropout_viz.ui.class_server import is_connected
+
+feed = Feed(CLASSROOM, is_connected)
+app = st.App(
+    "dropout_viz/navigation.py",
+    routes=[feed.route(st.get_option("server.baseUrlPath"))],
 )
-
-FAVICON = Path(__file__).parent / "static" / "favicon.png"
-
-one_math_thread_everywhere()  # before the imports below load torch: see its docstring
-
-from dropout_viz.core.memory import reuse_freed_memory  # noqa: E402
-from dropout_viz.pages import PAGES  # noqa: E402
-from dropout_viz.ui.class_server import start_janitor  # noqa: E402
-
-# A file, not a :material: icon: Streamlit fetches those favicons from fonts.gstatic.com,
-# and a classroom server may be offline (tests/e2e/test_accessibility.py).
-st.set_page_config(page_title="Dropout Lab", page_icon=FAVICON, layout="wide")
-use_one_torch_thread()
-reuse_freed_memory()  # every training step reallocates the same tensors: see its module
-quiet_closed_websockets()  # a class closing its tabs leaves no tracebacks: see its docstring
-start_janitor()  # frees closed tabs' runs, and collects garbage in their stead: see there
-st.navigation(
-    [
-        st.Page(
-            page.render,
-            title=page.TITLE,
-            icon=page.ICON,
-            url_path=page.URL_PATH,
-            default=(page is PAGES[0]),
-        )
-        for page in PAGES
-    ]
-).run()
-freeze_new_imports()  # keeps the GC after every run cheap: see its docstring

@@ -1,23 +1,21 @@
 """The Playground as a student who follows the teacher sees it: the teacher's own run,
-live, read-only, with a button to make a copy of one's own."""
+live, read-only, with a button to make a copy of one's own.
+
+The page is drawn once. The live part is the teacher's board itself: the canvas asks
+the server for each new update (``serving/feed.py``), so watching runs no script here
+and thirty followers cost the server little more than one.
+"""
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.serving.classroom import CLASSROOM
+from dropout_viz.serving.feed import feed_path
 from dropout_viz.state.twin_session import TwinSession
-from dropout_viz.ui import class_server
-from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
-from dropout_viz.ui.live_screen import draw_update
-
-# A follower only redraws (a few ms each, no training): 6-7 screens a second are plenty
-# to watch a run, and leave the CPU to the teacher's training, which every screen needs.
-FOLLOW_TICK = 0.15
-PAUSED_TICK = 0.5  # while the teacher is paused: just notice Play again
+from dropout_viz.ui.class_server import FOLLOW
+from dropout_viz.ui.live_canvas import live_canvas
 
 
 def render(code: str) -> None:
@@ -53,46 +51,15 @@ def render(code: str) -> None:
         args=(teacher,),
         help="Copy the teacher's run as it is now and go on training it on your own.",
     )
-    me = class_server.session_id()
-    playing = teacher.snapshot is not None and teacher.snapshot.playing
-    base = FOLLOW_TICK if playing else PAUSED_TICK
-
-    @st.fragment(run_every=pace(me, base))
-    def live_part() -> None:
-        teacher.last_followed = time.monotonic()
-        snapshot = teacher.snapshot
-        tick = LiveTick(me, FOLLOW_TICK if snapshot and snapshot.playing else PAUSED_TICK)
-        with tick.work():
-            status = st.empty()  # always one element, so the board below keeps its place
-            if snapshot is None or teacher.released:
-                status.warning("Your teacher's run has ended.")
-                return
-            if not class_server.is_connected(teacher.owner):
-                status.warning(
-                    f"Your teacher has left: their run stopped at step {snapshot.step:,}. "
-                    "Make your own copy to go on from there."
-                )
-            elif not snapshot.playing:
-                status.info(f"Your teacher has paused at step {snapshot.step:,}.")
-            else:
-                status.caption("Live from your teacher's screen.")
-            draw_update(
-                snapshot.step,
-                snapshot.settings.seed,
-                snapshot.latest,
-                snapshot.task,
-                snapshot.board,
-                " · following the teacher",
-            )
-        tick.done()
-
-    live_part()
+    url = feed_path(code, st.get_option("server.baseUrlPath"))
+    live_canvas({"kind": "follow", "feed": url}, key="pg_follow")
 
 
 def _fork(teacher: TwinSession) -> None:
     from dropout_viz.pages import playground  # late: playground imports this module
 
-    playground.start(teacher.fork())
+    if not teacher.released:  # (a run that has ended leaves a fresh Playground instead)
+        playground.start(teacher.fork())
     _leave()
 
 

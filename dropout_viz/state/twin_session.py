@@ -137,6 +137,9 @@ class Snapshot:
     board: bytes  # the live canvas payload (encoded), exactly as the run's screen draws it
     playing: bool
     status: str
+    # The class feed's answers for this update, built by the first follower who asks
+    # (serving/feed.py). Dies with the snapshot, so it never holds an old update.
+    feed_cache: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -42,6 +42,10 @@ export default function (component) {
     // Repaint when the page is resized, with the last data we were given.
     new ResizeObserver(() => paintBoard(root)).observe(root);
   }
+  if (data.kind === "follow") {
+    follow(root, data.feed); // a class following its teacher: the board comes by feed
+    return;
+  }
   root.liveData = data.kind === "board" ? data : { kind: "board", panels: [data], columns: 1 };
   paintBoard(root);
 }
@@ -514,4 +518,79 @@ function niceTicks(lo, hi) {
 
 function formatTick(t) {
   return t >= 10000 || t < 0.001 ? t.toExponential(0) : String(Number(t.toPrecision(2)));
+}
+
+// ---- a class following its teacher's run ---------------------------------------------
+// The follower's page runs no Streamlit script while it watches. This loop asks the
+// server for the teacher's update after the one it has (dropout_viz/serving/feed.py:
+// 200 with the update, 204 when there is none yet, 410 when the run has ended) and
+// paints it. One request at a time, the next only after painting and a pause: a slow
+// browser or a busy server means fewer updates, never a queue of them.
+const FOLLOW_PAUSE_MS = { live: 100, paused: 500, left: 1000, hidden: 1000, error: 2000 };
+
+function follow(root, url) {
+  if (root.feedUrl === url) return; // already following (a rerun sent the same data)
+  root.feedUrl = url;
+  let head = root.parentNode.querySelector(".dl-follow"); // (the parent may be a shadow root)
+  if (!head) {
+    head = document.createElement("div");
+    head.className = "dl-follow";
+    head.innerHTML =
+      '<p class="dl-status" role="status"></p><p class="dl-step"></p><div class="dl-metrics"></div>';
+    root.before(head);
+  }
+  let version = "";
+  let state = "live";
+  const next = async () => {
+    if (!root.isConnected || root.feedUrl !== url) return; // the page has moved on
+    let pause = FOLLOW_PAUSE_MS.error;
+    try {
+      const response = await fetch(`${url}?after=${encodeURIComponent(version)}`, {
+        cache: "no-store",
+        credentials: "same-origin", // the route cookie keeps us on the teacher's replica
+      });
+      if (response.status === 200) {
+        const update = await response.json();
+        ({ v: version, state } = update);
+        showHead(head, update.head);
+        root.liveData = update.board;
+        paintBoard(root);
+        pause = FOLLOW_PAUSE_MS[state];
+      } else if (response.status === 204) {
+        pause = FOLLOW_PAUSE_MS[state];
+      } else if (response.status === 410) {
+        showHead(head, (await response.json()).head);
+        return; // the run is gone for good
+      } else if (response.status === 404) {
+        showHead(head, { status: "This server has no class feed: start it with: streamlit run app.py" });
+        return;
+      }
+    } catch (error) {
+      // The network or the server hiccupped: try again a little later.
+    }
+    setTimeout(next, document.hidden ? FOLLOW_PAUSE_MS.hidden : pause);
+  };
+  next();
+}
+
+function showHead(head, { status, step, seed, metrics }) {
+  // Text only (textContent): nothing from the wire is ever parsed as HTML.
+  const [statusLine, stepLine, boxes] = head.children;
+  statusLine.textContent = status || "";
+  if (step === undefined) return;
+  stepLine.innerHTML = "<strong></strong><span></span>";
+  stepLine.firstChild.textContent = `Step ${step.toLocaleString("en-US")}`;
+  stepLine.lastChild.textContent = ` · seed ${seed} · following the teacher`;
+  while (boxes.children.length < metrics.length) {
+    const box = document.createElement("div");
+    box.className = "dl-metric";
+    box.innerHTML = '<div class="dl-label"></div><div class="dl-value"></div><div class="dl-delta"></div>';
+    boxes.appendChild(box);
+  }
+  metrics.forEach(([label, value, delta], i) => {
+    const [l, v, d] = boxes.children[i].children;
+    l.textContent = label;
+    v.textContent = value;
+    d.textContent = delta || "";
+  });
 }

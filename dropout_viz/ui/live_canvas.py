@@ -23,7 +23,18 @@ _CSS = """
   margin: 0 0 6px 0; min-height: 1.3em;
 }
 .dl-panel canvas { display: block; }
-.dl-board:focus-visible { outline: 2px solid var(--st-primary-color, #0072b2); outline-offset: 4px; }
+.dl-follow { font: 14px var(--st-font, sans-serif); color: var(--st-text-color, #31333f); }
+.dl-follow p { margin: 0 0 8px 0; }
+.dl-metrics {
+  display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr));
+  gap: 8px 28px; margin: 4px 0 14px 0;
+}
+.dl-label { font-size: 14px; }
+.dl-value { font-size: 28px; line-height: 1.3; }
+.dl-delta { font-size: 14px; min-height: 1.2em; }
+.dl-board:focus-visible {
+  outline: 2px solid var(--st-primary-color, #0072b2); outline-offset: 4px;
+}
 .dl-sr-only {
   position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0;

@@ -1,6 +1,7 @@
 """A class in real browsers: a follower's counter follows the teacher's; a copy is its own."""
 
 import re
+import time
 
 import pytest
 
@@ -9,18 +10,25 @@ from .conftest import assert_no_exception, open_page
 pytestmark = pytest.mark.e2e
 
 STEP = re.compile(r"Step ([\d,]+)")
-COUNTER = "(document.querySelector('.st-key-step')?.innerText ?? '')"  # "" while detached
+# The counter of one's own Playground, and the one a follower's feed writes (inside the
+# canvas component's shadow root, which Playwright's locators see into).
+OWN, FOLLOWED = ".st-key-step", ".dl-step"
+WAIT_SECONDS = 30
 
 
-def step_of(page) -> int:
-    return int(STEP.search(page.locator(".st-key-step").inner_text()).group(1).replace(",", ""))
+def step_of(page, where: str = OWN) -> int:
+    return int(STEP.search(page.locator(where).inner_text()).group(1).replace(",", ""))
 
 
-def wait_for_step_above(page, step: int) -> None:
-    page.wait_for_function(
-        f"() => {{ const m = /Step ([\\d,]+)/.exec({COUNTER});"
-        f" return m && parseInt(m[1].replace(/,/g, '')) > {step}; }}"
-    )
+def wait_for_step_above(page, step: int, where: str = OWN) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        texts = page.locator(where).all_inner_texts()  # none while a rerun swaps it
+        found = [int(m.group(1).replace(",", "")) for m in map(STEP.search, texts) if m]
+        if found and found[0] > step:
+            return
+        assert time.monotonic() < deadline, f"{where} stayed at {found} (waited for > {step})"
+        page.wait_for_timeout(100)  # polling interval, not a wait for an outcome
 
 
 @pytest.fixture
@@ -46,20 +54,24 @@ def test_a_follower_watches_the_teacher_and_a_copy_trains_alone(page, follower, 
     open_page(follower, link.strip())
     follower.get_by_text("following your teacher").first.wait_for()
     # The follower's counter moves on with the teacher's, and it trains nothing itself.
-    first = step_of(follower)
-    wait_for_step_above(follower, first + 60)
-    assert step_of(page) >= step_of(follower) > first
+    wait_for_step_above(follower, 0, FOLLOWED)
+    first = step_of(follower, FOLLOWED)
+    wait_for_step_above(follower, first + 60, FOLLOWED)
+    assert step_of(page) >= step_of(follower, FOLLOWED) > first
+    assert follower.locator("canvas[data-kind=network]").count() >= 1  # the teacher's board
     assert follower.get_by_role("button", name="Play", exact=True).count() == 0
 
     follower.get_by_role("button", name="Make my own copy").click()
     follower.get_by_role("button", name="Play", exact=True).wait_for()  # its own Playground
     copied_at = step_of(follower)
     assert copied_at > first
+    assert follower.locator(FOLLOWED).count() == 0  # the feed has stopped with its page
     teacher_then = step_of(page)
     wait_for_step_above(page, teacher_then + 60)  # the teacher plays on...
     assert step_of(follower) == copied_at  # ...and the paused copy stays where it forked
     follower.get_by_role("button", name="Step", exact=True).click()
-    follower.wait_for_function(f"() => {COUNTER}.includes('Step {copied_at + 1:,}')")
+    wait_for_step_above(follower, copied_at)
+    assert step_of(follower) == copied_at + 1
     assert not follower.errors
     page.get_by_role("button", name="Pause", exact=True).click()
     assert_no_exception(page)

@@ -20,14 +20,19 @@ Read off the installed frontend bundle (``static/static/js/index.*.js``) and ser
 - Cacheable messages are kept by hash and their hashes sent with every rerun; the
   server then sends a ``ref_hash`` instead. Entries age by script runs, as there.
 - No app heartbeats: the frontend sends them only when a host frame asks.
+- A follower's canvas (``live_canvas.js``, ``follow``) asks the class feed for the
+  update after the one it has, one request at a time, pausing after each answer
+  (``FOLLOW_PAUSE``); its step counter is the feed's, not a Streamlit element.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +68,8 @@ _CONTEXT = {
     "is_embedded": False,
     "color_scheme": "light",
 }
+# live_canvas.js's FOLLOW_PAUSE_MS, in seconds: after an update or "nothing new" (204).
+FOLLOW_PAUSE = {"live": 0.1, "paused": 0.5, "left": 1.0, "error": 2.0}
 # A closed network: ask the server directly, never a proxy from the environment.
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -226,6 +233,9 @@ class Client:
         self._reader: asyncio.Task | None = None
         self._closing = False
         self._changed = asyncio.Event()
+        self._feed: asyncio.Task | None = None
+        self.feed_state = ""  # the class feed's last word: live, paused, left or ended
+        self.feed_requests = 0
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> Client:
@@ -332,6 +342,9 @@ class Client:
         """Close the websocket as a closing tab does (1001, going away)."""
         self._closing = True
         self._stop_timers(list(self._timers))
+        if self._feed is not None:
+            self._feed.cancel()
+            await asyncio.wait([self._feed])
         if self._ws is not None:
             with contextlib.suppress(ConnectionClosed, OSError):
                 await self._ws.close(code=1001)
@@ -384,6 +397,8 @@ class Client:
     async def wait_rendered(self, timeout: float = 60.0) -> None:
         """Until the first full run finished, showing the step counter (or raise)."""
         await self.wait_for(lambda: self.first_finished_at is not None, timeout)
+        if self._feed is not None:  # a follower: the counter comes with the feed's first answer
+            await self.wait_for(lambda: self.first_step_at is not None or self._feed.done(), 30)
         if self.first_step_at is None:
             raise LookupError(f"{self.url} shows no step counter; errors: {self.errors}")
 
@@ -549,6 +564,11 @@ class Client:
             state = _seed_state(element_kind, widget)
             if state is not None and (widget.set_value or widget.id not in self._widgets):
                 self._widgets[widget.id] = state
+        elif element_kind == "bidi_component" and self._feed is None:
+            data = element.bidi_component.bytes
+            follow = json.loads(data) if data.startswith(b'{"kind":"follow"') else None
+            if follow:  # the browser's canvas starts following as it mounts
+                self._feed = asyncio.get_running_loop().create_task(self._follow(follow["feed"]))
         elif element_kind == "markdown" and self._in_step_container(path):
             match = STEP.search(element.markdown.body)
             if match:
@@ -559,6 +579,47 @@ class Client:
             self._error("exception", f"{element.exception.type}: {element.exception.message}")
         elif element_kind == "alert" and element.alert.format == element.alert.ERROR:
             self._error("st.error", element.alert.body)
+
+    async def _follow(self, path: str) -> None:
+        """The follower canvas's loop, as live_canvas.js runs it, over one kept-alive
+        HTTP/1.1 connection (as a browser reuses one)."""
+        parts = urlsplit(self.origin)
+        reader = writer = None
+        version, state = "", "live"
+        try:
+            while not self._closing:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+                cookies = self._cookie_header() or {}
+                head = "".join(f"{name}: {value}\r\n" for name, value in cookies.items())
+                query = urllib.parse.quote(version)
+                request = f"GET {path}?after={query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                writer.write(f"{request}{head}\r\n".encode())
+                self.feed_requests += 1
+                status, body = await _http_response(reader)
+                pause = FOLLOW_PAUSE["error"]
+                if status == 200:
+                    update = json.loads(body)
+                    version, state = update["v"], update["state"]
+                    self.feed_state = state
+                    self._on_step(update["head"]["step"], time.monotonic())
+                    self._notify()
+                    pause = FOLLOW_PAUSE[state]
+                elif status == 204:
+                    pause = FOLLOW_PAUSE[state]
+                elif status == 410:
+                    self.feed_state = "ended"
+                    self._notify()
+                    return
+                else:
+                    self._error("feed", f"HTTP {status}")
+                await asyncio.sleep(pause)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            if not self._closing:
+                self._error("feed", repr(error))
+        finally:
+            if writer is not None:
+                writer.close()
 
     def _in_step_container(self, path: tuple[int, ...]) -> bool:
         for depth in range(len(path) - 1, 0, -1):
@@ -616,3 +677,15 @@ class Client:
         for other in [p for p in self.nodes if p[:depth] == path]:
             if not (keep_self and other == path):
                 del self.nodes[other]
+
+
+async def _http_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One HTTP/1.1 response with a Content-Length (what the feed's route sends)."""
+    status_line = await reader.readuntil(b"\r\n")
+    status = int(status_line.split()[1])
+    length = 0
+    while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)

@@ -1,9 +1,11 @@
 """A class follows the teacher's Playground run (AppTest: one process, two sessions)."""
 
+import json
 import re
 
 from dropout_viz.pages.playground import CHUNK, STATE
-from dropout_viz.ui import class_server
+from dropout_viz.serving import feed
+from dropout_viz.serving.classroom import CLASSROOM
 
 from .test_playground import board, button, step_text
 
@@ -32,14 +34,25 @@ def test_the_teacher_page_shows_its_class_link(run_page):
     assert qr and qr[0].proto.imgs[0].url, "the link comes as a QR code too"
 
 
+def feed_of(follower, connected=lambda owner: True) -> tuple[int, dict]:
+    """What the follower's canvas gets when it asks the feed URL it was given."""
+    follow = board(follower)
+    assert follow["kind"] == "follow"
+    code = follow["feed"].removeprefix(feed.PATH)
+    status, body = feed.Feed(CLASSROOM, connected).answer(code)
+    return status, json.loads(body)
+
+
 def test_a_follower_sees_the_teachers_run_advance(run_page):
-    teacher, follower, _ = teacher_and_follower(run_page)
-    assert step_text(follower) == 0
+    teacher, follower, code = teacher_and_follower(run_page)
+    assert board(follower)["feed"] == feed.PATH + code
+    status, update = feed_of(follower)
+    assert status == 200 and update["head"]["step"] == 0
     button(teacher, f"Step ×{CHUNK}").click().run()
-    follower.run()
-    assert step_text(follower) == CHUNK
+    _, update = feed_of(follower)
+    assert update["head"]["step"] == CHUNK
     # The very board the teacher's screen drew, not a run of the follower's own.
-    assert board(follower) == board(teacher)
+    assert update["board"] == board(teacher)
     assert STATE not in follower.session_state
 
 
@@ -77,20 +90,23 @@ def test_an_unknown_class_code_says_so_and_offers_a_playground(run_page):
     assert step_text(follower) == 0 and STATE in follower.session_state
 
 
-def test_a_follower_whose_teacher_has_gone_is_told_and_can_still_copy(run_page, monkeypatch):
+def test_a_follower_whose_teacher_has_gone_is_told_and_can_still_copy(run_page):
     teacher, follower, _ = teacher_and_follower(run_page)
     button(teacher, f"Step ×{CHUNK}").click().run()
     gone = teacher.session_state[STATE].owner
     # AppTest has no server to ask who is connected: say the teacher's browser closed.
-    monkeypatch.setattr(class_server, "is_connected", lambda owner: owner != gone)
-    follower.run()
-    assert f"Your teacher has left: their run stopped at step {CHUNK}" in follower.warning[0].value
+    _, update = feed_of(follower, connected=lambda owner: owner != gone)
+    assert update["state"] == "left"
+    assert f"Your teacher has left: their run stopped at step {CHUNK}" in update["head"]["status"]
     button(follower, "Make my own copy").click().run()
     assert follower.session_state[STATE].twin.step_count == CHUNK
 
 
 def test_the_janitor_released_run_ends_the_follow(run_page):
-    teacher, follower, _ = teacher_and_follower(run_page)
+    teacher, follower, code = teacher_and_follower(run_page)
     teacher.session_state[STATE].release()
-    follower.run()
-    assert "no class run" in follower.error[0].value
+    status, update = feed_of(follower)
+    assert status == 410 and update["state"] == "ended"
+    assert "no class run" in run_page("playground", {"follow": code}).error[0].value
+    button(follower, "Make my own copy").click().run()  # a fresh Playground instead
+    assert not follower.exception and step_text(follower) == 0
