@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from dropout_viz.__main__ import main
+from dropout_viz.cli import mc, sweeps, train
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -188,3 +189,31 @@ def test_sweep_help_documents_every_flag(command, capsys):
         assert flag in text
     for flag in ["--json", "--csv", "--seed", "--lr", "--batch-size"]:
         assert flag in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--json", "{missing}/run.json"],
+        ["sweep", "--csv", "{missing}/runs.csv"],
+        ["sweep-size", "--json", "{folder}"],
+        ["mc", "sine", "--json", "{missing}/mc.json"],
+    ],
+    ids=["train-json", "sweep-csv", "sweep-size-json-folder", "mc-json"],
+)
+def test_an_output_path_that_cannot_be_written_exits_2_before_training(
+    argv, tmp_path, monkeypatch, capsys
+):
+    def no_training(args):
+        raise AssertionError("trained before the output path was checked")
+
+    monkeypatch.setattr(train, "run", no_training)
+    monkeypatch.setattr(sweeps, "run_sweep", no_training)
+    monkeypatch.setattr(sweeps, "run_sweep_size", no_training)
+    monkeypatch.setitem(mc.RUNS, "sine", no_training)
+    argv = [a.format(missing=tmp_path / "missing", folder=tmp_path) for a in argv]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"error: {argv[-2]} {argv[-1]}: " in err

@@ -8,8 +8,7 @@
 `ensemble` trains a network with dropout (by default the Playground's default dropout twin),
 runs up to 500 thinned sub-networks and reports how the average of N of them approaches the
 full network in eval mode. `sine` and `2d` train the Uncertainty page's networks and report
-their Monte-Carlo dropout uncertainty. The CLI's shared flag helpers come in as ``cli``
-(the ``dropout_viz.__main__`` module), so this module imports nothing from it.
+their Monte-Carlo dropout uncertainty.
 """
 
 from __future__ import annotations
@@ -17,23 +16,23 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import asdict, replace
-from types import ModuleType
 
 import torch
 
-from .core import inference, limits
-from .core import mc_classify as mcc
-from .core import mc_dropout as mc
-from .core.data import DEFAULT_ACTIVATION, grid, make_dataset
-from .core.rng import generator
-from .core.training import TrainConfig
-from .state.twin_session import PlaygroundSettings  # plain data: the Playground's defaults
+from ..core import inference, limits
+from ..core import mc_classify as mcc
+from ..core import mc_dropout as mc
+from ..core.data import grid, make_dataset
+from ..core.rng import generator
+from ..state.twin_session import PlaygroundSettings  # plain data: the Playground's defaults
+from . import flags
+from .output import format_table, progress, report
 
 TABLE_COUNTS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 FOLLOW = (2.0, 0.0)  # the sine example's x in the data and in the gap, as on the page
 
 
-def add_command(commands, cli: ModuleType) -> None:
+def add_command(commands) -> None:
     parser = commands.add_parser(
         "mc",
         help="inference taken apart: thinned sub-networks and Monte-Carlo dropout",
@@ -41,7 +40,7 @@ def add_command(commands, cli: ModuleType) -> None:
         "dropout, and Monte-Carlo dropout's uncertainty: the Inference and Uncertainty pages.",
     )
     views = parser.add_subparsers(dest="view", required=True, metavar="VIEW")
-    _add_ensemble(views, cli)
+    _add_ensemble(views)
     for name, text in (
         ("sine", "the noisy sine with a gap: band widths and the MC mean against eval mode"),
         ("2d", "two moons with a region held out: predictive entropy and std by region"),
@@ -49,27 +48,27 @@ def add_command(commands, cli: ModuleType) -> None:
         view = views.add_parser(name, help=text, description=f"Monte-Carlo dropout on {text}.")
         view.add_argument(
             "--p",
-            type=cli._bounded(limits.DROP_RATE),
+            type=flags.bounded(limits.DROP_RATE),
             default=0.2,
             help="dropout rate, the chance of DROPPING a unit (default: %(default)s)",
         )
         view.add_argument(
             "--passes",
-            type=cli._bounded(limits.MC_PASSES, int),
+            type=flags.bounded(limits.MC_PASSES, int),
             default=limits.MC_PASSES.default,
             help="T, predictions with dropout on (default: %(default)s)",
         )
         view.add_argument(
             "--seed",
-            type=cli._bounded(limits.SEED, int),
+            type=flags.bounded(limits.SEED, int),
             default=0,
             help="seed of the data, weights and masks (default: %(default)s)",
         )
         view.add_argument("--json", metavar="PATH|-", help="write config and results as JSON")
-        view.set_defaults(run=lambda args, name=name: RUNS[name](args, cli))
+        view.set_defaults(run=RUNS[name])
 
 
-def _add_ensemble(views, cli: ModuleType) -> None:
+def _add_ensemble(views) -> None:
     view = views.add_parser(
         "ensemble",
         help="N thinned sub-networks against the full network in eval mode",
@@ -78,23 +77,23 @@ def _add_ensemble(views, cli: ModuleType) -> None:
         "the test score of the average, N = 1 ... --sub-networks. The defaults are the "
         "Playground's default dropout twin, trained for the Inference page's steps.",
     )
-    cli.add_data_flags(view)
-    cli.add_model_flags(view)
+    flags.add_data_flags(view)
+    flags.add_model_flags(view)
     view.add_argument(
         "--p",
-        type=cli._bounded(limits.DROP_RATE),
+        type=flags.bounded(limits.DROP_RATE),
         default=None,
         help="dropout rate of every hidden layer (default: 0.5, the Playground's)",
     )
     view.add_argument(
         "--sub-networks",
-        type=cli._bounded(limits.SUB_NETWORKS, int),
+        type=flags.bounded(limits.SUB_NETWORKS, int),
         default=limits.SUB_NETWORKS.high,
         help="how many sub-networks to run and average (default: %(default)s)",
     )
     view.add_argument(
         "--mask-seed",
-        type=cli._bounded(limits.SEED, int),
+        type=flags.bounded(limits.SEED, int),
         default=0,
         help="seed of the sub-networks' masks (default: %(default)s)",
     )
@@ -102,7 +101,7 @@ def _add_ensemble(views, cli: ModuleType) -> None:
     playground = PlaygroundSettings()
     data, train = playground.data_config(), playground.train_config()
     view.set_defaults(
-        run=lambda args: run_ensemble(args, cli),
+        run=run_ensemble,
         n_train=data.n_train,
         n_test=data.n_test,
         hidden=train.hidden,
@@ -112,26 +111,18 @@ def _add_ensemble(views, cli: ModuleType) -> None:
     )
 
 
-def run_ensemble(args: argparse.Namespace, cli: ModuleType) -> int:
-    data_cfg = cli.data_config(args)
-    config = TrainConfig(
-        hidden=args.hidden,
-        drop_rate=args.default_p if args.p is None else args.p,
-        activation=args.activation or DEFAULT_ACTIVATION[args.dataset],
-        dropout_mode=args.mode,
-        optimizer=args.optimizer,
-        learning_rate=args.lr,
-        weight_decay=args.weight_decay,
-        batch_size=args.batch_size,
-        seed=args.seed,
+def run_ensemble(args: argparse.Namespace) -> int:
+    data_cfg = flags.data_config(args)
+    config = flags.train_config(
+        args, drop_rate=args.default_p if args.p is None else args.p, seed=args.seed
     ).validate()
     if config.drop_rate == 0:
         raise ValueError("With p = 0 there is one network only: give --p above 0.")
     data = make_dataset(data_cfg)
     if data.out_features != 1:
         raise ValueError("The ensemble view needs one output: a 2-D set or the sine, not digits.")
-    steps = cli.steps_for(args.epochs, args.n_train, args.batch_size)
-    with cli.progress(steps, "train") as bar:
+    steps = flags.steps_for(args.epochs, args.n_train, args.batch_size)
+    with progress(steps, "train") as bar:
         model = inference.train_dropout_network(
             data, config, steps, on_progress=lambda f: bar.update(round(f * steps) - bar.n)
         )
@@ -146,9 +137,7 @@ def run_ensemble(args: argparse.Namespace, cli: ModuleType) -> int:
         rows.append(row)
     summary = run.summary()
     point = run.point(run.most_disputed)
-    table = "\n\n".join(
-        cli.format_table(part, list(part[0])) for part in (rows, [summary], [point])
-    )
+    table = "\n\n".join(format_table(part, list(part[0])) for part in (rows, [summary], [point]))
     curves = {"distance": curve.distance.tolist(), "noise": curve.noise.tolist()}
     if curve.distance_of_outputs is not None:
         curves["distance_of_outputs"] = curve.distance_of_outputs.tolist()
@@ -165,10 +154,11 @@ def run_ensemble(args: argparse.Namespace, cli: ModuleType) -> int:
         "table": rows,
         "summary": {**summary, "point": point},
     }
-    return _report(args, cli, payload, table)
+    report(table, payload, args.json)
+    return 0
 
 
-def run_sine(args: argparse.Namespace, cli: ModuleType) -> int:
+def run_sine(args: argparse.Namespace) -> int:
     config = replace(mc.MCConfig(), drop_rate=args.p, seed=args.seed).validate()
     data = mc.sine_with_gap(config)
     model = mc.train_regressor(data, config)
@@ -193,18 +183,17 @@ def run_sine(args: argparse.Namespace, cli: ModuleType) -> int:
         "band_width_gap": width_gap,
         "gap_over_data": width_gap / width_data if width_data > 0 else math.nan,
     }
-    table = (
-        cli.format_table([summary], list(summary)) + "\n\n" + cli.format_table(rows, list(rows[0]))
-    )
+    table = format_table([summary], list(summary)) + "\n\n" + format_table(rows, list(rows[0]))
     payload = {
         "config": {**asdict(config), "passes": args.passes},
         "convergence": rows,
         "summary": summary,
     }
-    return _report(args, cli, payload, table)
+    report(table, payload, args.json)
+    return 0
 
 
-def run_2d(args: argparse.Namespace, cli: ModuleType) -> int:
+def run_2d(args: argparse.Namespace) -> int:
     config = replace(mcc.HoleConfig(), drop_rate=args.p, seed=args.seed).validate()
     hole = mcc.moons_with_hole(config)
     model = mcc.train_classifier(hole, config)
@@ -215,7 +204,7 @@ def run_2d(args: argparse.Namespace, cli: ModuleType) -> int:
         {"region": region, "entropy_bits": where.entropy[region], "std": where.std[region]}
         for region in where.entropy
     ]
-    table = cli.format_table(rows, ["region", "entropy_bits", "std"])
+    table = format_table(rows, ["region", "entropy_bits", "std"])
     payload = {
         "config": {**asdict(config), "passes": args.passes},
         "regions": rows,
@@ -224,14 +213,7 @@ def run_2d(args: argparse.Namespace, cli: ModuleType) -> int:
             / max(where.entropy["training points"], 1e-12)
         },
     }
-    return _report(args, cli, payload, table)
-
-
-def _report(args: argparse.Namespace, cli: ModuleType, payload: dict, table: str) -> int:
-    if args.json:
-        cli.write_json(payload, args.json, table)
-    else:
-        print(table)
+    report(table, payload, args.json)
     return 0
 
 
