@@ -1,7 +1,7 @@
 """The Playground's twin for many seeds at once, each seed on its own data, as one stack.
 
     twins = SeedTwins(DataConfig("moons", 60, 240, 0.45), TrainConfig(drop_rate=0.5), range(10))
-    twins.advance(6000)            # ~10 s of Play, for every seed at once
+    twins.advance(6000)            # a long Play, for every seed at once
     result = twins.measure()       # per seed: both twins' losses, accuracies, boundaries
     result.tally()                 # in how many seeds dropout won, and by how much
 
