@@ -12,6 +12,7 @@ import shlex
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -95,6 +96,14 @@ class Dockerfile:
         """What the container runs: ENTRYPOINT + CMD, both exec form."""
         return self.exec_form("ENTRYPOINT") + self.exec_form("CMD")
 
+    def port(self) -> str:
+        """The port the command serves on (its --server.port flag)."""
+        argv = self.command()
+        hits = [i for i, a in enumerate(argv) if a.split("=")[0] == "--server.port"]
+        assert len(hits) == 1, f"expected exactly one --server.port flag in {argv}"
+        flag = argv[hits[0]]
+        return flag.split("=", 1)[1] if "=" in flag else argv[hits[0] + 1]
+
     def healthcheck(self) -> tuple[dict[str, str], list[str]]:
         """HEALTHCHECK options (--interval=...) and its CMD as an argv list."""
         args = self.last("HEALTHCHECK").args
@@ -140,13 +149,14 @@ def parse_dockerfile(path: Path = DOCKERFILE) -> Dockerfile:
     for instruction in instructions:
         if instruction.keyword != "ENV":
             continue
-        for pair in shlex.split(instruction.args):
-            key, sep, value = pair.partition("=")
-            # The legacy `ENV key value` form and `$VAR` references are not used here;
-            # refusing them keeps this parser honest about what it understands.
-            assert sep, f"ENV on line {instruction.line}: use key=value, got {pair!r}"
-            assert "$" not in value, f"ENV {key}: references are not supported: {value!r}"
-            env[key] = value
+        words = shlex.split(instruction.args)
+        if "=" not in words[0]:  # the legacy form: ENV key value with spaces
+            words = [f"{words[0]}={' '.join(words[1:])}"]
+        for pair in words:
+            key, _, value = pair.partition("=")
+            # $VAR and ${VAR}: from the ENV so far, this environment standing in for the
+            # base image's (e.g. PATH)
+            env[key] = string.Template(value).safe_substitute({**os.environ, **env})
     return Dockerfile(instructions, env)
 
 

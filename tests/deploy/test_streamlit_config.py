@@ -59,8 +59,6 @@ def test_config_sets_the_deployment_values() -> None:
     keys = file_keys()
     for name, value in EXPECTED.items():
         assert keys.get(name) == value, (name, keys.get(name))
-    # Of the runner's defaults only the per-run garbage collection is overridden.
-    assert [k for k in keys if k.startswith("runner.")] == ["runner.postScriptGC"]
 
 
 def test_streamlit_reads_every_key_from_the_file(tmp_path: Path) -> None:
