@@ -35,6 +35,7 @@ RULES = [
     ("state", ("streamlit", "plotly", "dropout_viz.pages", "dropout_viz.ui")),
     ("serving", ("streamlit", "plotly", "dropout_viz.pages", "dropout_viz.ui")),
     ("ui", ("dropout_viz.pages",)),  # the pages import ui: the other way would be a circle
+    ("cli", ("streamlit", "plotly", "dropout_viz.pages", "dropout_viz.ui", "dropout_viz.figures")),
 ]
 
 
