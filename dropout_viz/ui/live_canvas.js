@@ -41,6 +41,7 @@ export default function (component) {
     parentElement.appendChild(root);
     // Repaint when the page is resized, with the last data we were given.
     new ResizeObserver(() => paintBoard(root)).observe(root);
+    root.before(pngButton(root)); // the board as it is now, from the canvases' own pixels
   }
   if (data.kind === "follow") {
     follow(root, data.feed); // a class following its teacher: the board comes by feed
@@ -87,6 +88,63 @@ function boardSummary(board) {
   const parts = panels.filter((p) => p.kind !== "lines" && p.summary).map((p) => p.summary);
   const step = Number(board.step ?? 0).toLocaleString("en-US");
   return [`Step ${step}`, ...parts].join(". ") + ".";
+}
+
+// ---- the board as a PNG: every panel's canvas pixels and caption, where they stand --------
+function pngButton(root) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "dl-png";
+  button.textContent = "Download board (PNG)";
+  button.style.cssText =
+    "display:block;margin:0 0 6px auto;padding:4px 10px;font:14px var(--st-font,sans-serif);" +
+    "color:var(--st-text-color,#31333f);background:transparent;cursor:pointer;" +
+    "border:1px solid rgba(49,51,63,0.3);border-radius:6px;";
+  button.addEventListener("click", () => {
+    boardImage(root).toBlob((blob) => {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `dropout_lab_board_step_${root.dataset.step || 0}.png`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    }, "image/png");
+  });
+  return button;
+}
+
+function boardImage(root) {
+  // The board's size on screen times the pixel ratio, like each canvas.
+  const ratio = window.devicePixelRatio || 1;
+  const area = root.getBoundingClientRect();
+  const image = document.createElement("canvas");
+  image.width = Math.round(area.width * ratio);
+  image.height = Math.round(area.height * ratio);
+  const ctx = image.getContext("2d");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, image.width, image.height);
+  ctx.scale(ratio, ratio);
+  for (const figure of root.querySelectorAll("figure.dl-panel")) {
+    const [caption, canvas] = [figure.firstChild, figure.lastChild];
+    const place = canvas.getBoundingClientRect();
+    ctx.drawImage(canvas, place.left - area.left, place.top - area.top, place.width, place.height);
+    const box = caption.getBoundingClientRect();
+    const style = getComputedStyle(caption);
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    ctx.fillStyle = INK;
+    ctx.textBaseline = "top";
+    const lineHeight = parseFloat(style.lineHeight) || 1.3 * parseFloat(style.fontSize);
+    let line = "";
+    let y = box.top - area.top;
+    for (const word of caption.textContent.split(" ")) {
+      if (line && ctx.measureText(`${line} ${word}`).width > box.width) {
+        ctx.fillText(line, box.left - area.left, y);
+        line = word;
+        y += lineHeight;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    ctx.fillText(line, box.left - area.left, y);
+  }
+  return image;
 }
 
 function panelBox(cell, index, panel) {

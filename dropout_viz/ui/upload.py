@@ -70,7 +70,8 @@ def take_upload(state: dict, prefix: str, file, shape: str) -> UserTable | None:
     try:
         table = read_upload(file, shape)
     except UserDataError as problem:
-        state[error] = str(problem)
+        message = str(problem)  # which file it was, once: most messages name a row only
+        state[error] = message if message.startswith(file.name) else f"{file.name}: {message}"
         return None
     state.pop(error, None)
     state[own] = table
