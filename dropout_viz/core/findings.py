@@ -107,14 +107,13 @@ def twin_finding(
     lengths = None
     if data.task == "classification" and data.in_features == 2:
         lengths = boundary_length(twin.predict(view_inputs).numpy(), extent)
-    rates = config.drop_rate
     return playground_finding(
         twin.latest[0]["step"],
         twin.latest,
         data.task,
         lengths,
         n_train=len(data.x_train),
-        drop_rates=list(rates) if isinstance(rates, Sequence) else [rates],
+        drop_rates=config.drop_rates,
         weight_decay=config.weight_decay,
         link=link,
     )

@@ -52,7 +52,7 @@ class Run:
         example_mask: Tensor | None = None,
     ) -> None:
         self.data, self.config = data, config.validate()
-        drop_rates = list(drop_rates) if drop_rates is not None else [config.drop_rate]
+        drop_rates = list(drop_rates) if drop_rates is not None else [config.drop_rates]
         seeds = list(seeds) if seeds is not None else [config.seed] * len(drop_rates)
         self.labels = (
             list(labels) if labels is not None else [f"model {k}" for k in range(len(seeds))]
@@ -286,7 +286,7 @@ class Twin(Run):
         super().__init__(  # which checks the config
             data,
             config,
-            drop_rates=[0.0, config.drop_rate],
+            drop_rates=[0.0, config.drop_rates],
             seeds=[config.seed, config.seed],  # identical initial weights
             labels=self.LABELS,
             input_drop_rates=[0.0, config.input_drop_rate],
