@@ -1,7 +1,8 @@
 """The stack's speed tricks, out of the readable model's way (``stacked.py`` calls them).
 
 Each one computes what the plain expression in its docstring computes; the tests hold
-them to it (``tests/core/test_stacked.py``) and ``benchmarks/`` measures what they save.
+them to it (``tests/core/test_stacked.py``); ``benchmarks/bench_sweep.py`` and
+``bench_live.py`` time the engine they speed up.
 
 * ``StackedDropout``: K models' masks from 16 random bits per unit, one stream per model.
 * ``per_model_empty`` and ``SIMD_BLOCK``: identical models in one stack round alike.
@@ -33,7 +34,7 @@ SIMD_BLOCK = 32
 class StackedDropout(Dropout):
     """``Dropout`` for K stacked models: p of shape (K, 1, 1), one random stream per model.
 
-    ``bernoulli_`` per unit dominated a stacked step (``bench_dropout_overhead.py``).
+    A ``bernoulli_`` draw per unit dominated a stacked step's time.
     This draws 64 random bits per four units and keeps a unit when its 16 bits fall
     under its model's keep threshold; rates are exact to 1/65536.
 
