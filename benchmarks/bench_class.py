@@ -11,7 +11,8 @@ states, fragment timers, the message cache) without drawing anything.
 First it checks that claim: one client and one headless Chromium tab, each
 alone on the idle server, side by side. Then "own twins": N students each
 press Play on their own Playground; then "followers": a teacher plays and 29
-students open the class link; and memory: a second class of 30 after the
+students open the class link (their canvases then poll the class feed, as
+``live_canvas.js`` does, instead of rerunning a script); and memory: a second class of 30 after the
 first left. Students join 0.2 s apart. Prints tables; the targets come from
 the class issue. Nothing is asserted: timings belong here, not in tests.
 ``--own-twins`` or ``--followers`` runs only that scenario (default: both). The
@@ -153,6 +154,7 @@ class Screen:
     steps_per_second: float
     longest_wait: float  # the longest time without a new step number (s)
     interval: float | None  # the fragment timer's interval at the end (s)
+    feed_requests: int = 0  # a follower's requests to the class feed in the window
 
 
 def step_at(client: Client, moment: float) -> int | None:
@@ -299,8 +301,11 @@ async def followers(server: Server, seconds: float) -> ClassResult | None:
         students = [Client.from_url(link) for _ in range(CLASS - 1)]
         await join(students, play=False)
         await asyncio.sleep(WARMUP)
+        asked = [c.feed_requests for c in students]
         window = await measure(server, seconds)
         screens = [screen(c, window.start, window.end) for c in (teacher, *students)]
+        for shown, client, before in zip(screens[1:], students, asked, strict=True):
+            shown.feed_requests = client.feed_requests - before
     finally:
         await close_all([teacher, *students])
     await asyncio.sleep(1.0)
@@ -461,6 +466,10 @@ def _waits(screens: list[Screen]) -> list[float]:
     return [s.longest_wait for s in screens]
 
 
+def _feed_rate(screens: list[Screen], seconds: float) -> float:
+    return sum(s.feed_requests for s in screens) / seconds
+
+
 def interval_ms(screens: list[Screen]) -> float:
     told = [s.interval for s in screens if s.interval is not None]
     return 1000 * median(told) if told else float("nan")
@@ -530,7 +539,7 @@ def print_followers(result: ClassResult | None, seconds: float) -> None:
         ("followers: updates/s, min", low([s.updates_per_second for s in students]), ">= 5"),
         ("followers: steps/s shown, median", median([s.steps_per_second for s in students]), ""),
         ("followers: longest wait, worst (s)", high(_waits(students)), ""),
-        ("followers: timer interval, median (ms)", interval_ms(students), ""),
+        ("followers: feed requests/s, all", _feed_rate(students, seconds), ""),
         ("server CPU (% of a core)", result.window.cpu_percent, ""),
         ("server RSS during, peak (MB)", result.window.rss_peak, ""),
         ("RSS per screen (MB)", result.rss_per_session, "<= 15"),
