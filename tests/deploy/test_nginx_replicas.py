@@ -530,6 +530,9 @@ def test_a_student_on_another_replica_follows_the_teachers_run(
         assert response is not None and response.headers.get(REPLICA_HEADER) == replica
         student.get_by_text("You are watching").wait_for()
         assert student.get_by_text("There is no class run").count() == 0
+        # Its canvas's class feed (/dlab/feed/<code>) reaches the teacher's replica too.
+        student.locator(".dl-step").filter(has_text="Step 0").wait_for()
+        student.get_by_text("Your teacher has paused at step 0.").wait_for()
         (student_key,) = [
             c["value"] for c in student_context.cookies() if c["name"] == ROUTE_COOKIE
         ]
