@@ -14,6 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dropout_viz.core import best_p, findings, limits, sweep
+from dropout_viz.core.reproduce import sweep_command
 from dropout_viz.figures import overfitting as figures
 
 ROWS = {"n_train": "Training points", "width": "Units per layer"}
@@ -103,6 +104,10 @@ def downloads(result: sweep.SweepResult, name: str) -> None:
         key=f"lab_csv_{name}",
         help="The same columns as `python -m dropout_viz sweep --csv`.",
     )
+    command = sweep_command(result)
+    if command:
+        st.caption("The same result from the command line (`--json` and `--csv` write the files):")
+        st.code(command, language="bash", wrap_lines=True)
 
 
 def records_csv(result: sweep.SweepResult) -> str:

@@ -14,9 +14,10 @@ from dropout_viz.core.data import (
     DataConfig,
 )
 from dropout_viz.core.training import TrainConfig
+from dropout_viz.core.user_data import LAB, data_config
 from dropout_viz.pages import lab_grid, lab_sweeps
 from dropout_viz.state.shared_results import SWEEPS
-from dropout_viz.ui import common
+from dropout_viz.ui import common, upload
 
 TITLE = "Overfitting lab"
 ICON = ":material/trending_up:"
@@ -65,11 +66,14 @@ def render() -> None:
 # --- settings -----------------------------------------------------------------------------
 def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
     side = st.sidebar
+    own, new = upload.data_panel(side, "own_lab", LAB)
+    if new is not None:  # a good new file becomes the dataset; a bad one changed nothing
+        st.session_state["lab_dataset"] = new.key
     side.header("Shared settings")
     dataset = side.selectbox(
         "Dataset",
-        limits.DATASETS,
-        format_func=lesson.DATASET_NAMES.get,
+        limits.DATASETS + ((own.key,) if own else ()),
+        format_func=upload.dataset_name,
         key="lab_dataset",
         help="Five 2-D classification sets, a 1-D curve fit, or 8×8 "
         "handwritten digits (64 inputs, 10 classes).",
@@ -84,14 +88,27 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
         help="Fewer points overfit sooner. (The data-size experiment "
         f"varies this itself, from {limits.LAB_SIZES[0]} to {limits.LAB_SIZES[-1]}.)",
     )
+    own_data = own is not None and dataset == own.key
+    base = "moons" if own_data else dataset  # own data starts from the small sets' defaults
+    test_share = limits.TEST_SHARE.default
+    if own_data:
+        test_share = side.slider(
+            "Test share",
+            limits.TEST_SHARE.low,
+            limits.TEST_SHARE.high,
+            limits.TEST_SHARE.default,
+            step=0.05,
+            key="lab_test_share",
+            help="The share of your file's rows held out as the test set.",
+        )
     noise = side.slider(
         "Noise",
         0.0,
         1.0,
-        DEFAULT_NOISE[dataset],
+        DEFAULT_NOISE[base],
         step=0.05,
         key=f"lab_noise_{dataset}",
-        disabled=dataset == "digits",
+        disabled=base == "digits" or own_data,
         help="Standard deviation of the jitter around the clean pattern.",
     )
     width = side.select_slider(
@@ -112,7 +129,7 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
     activation = side.selectbox(
         "Activation",
         limits.ACTIVATIONS,
-        index=limits.ACTIVATIONS.index(DEFAULT_ACTIVATION[dataset]),
+        index=limits.ACTIVATIONS.index(DEFAULT_ACTIVATION[base]),
         key=f"lab_activation_{dataset}",  # each dataset starts from the one that suits it
         help=lesson.tooltip(
             "activation",
@@ -122,7 +139,7 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
     learning_rate = side.select_slider(
         "Learning rate",
         LEARNING_RATES,
-        value=DEFAULT_LEARNING_RATE[dataset],
+        value=DEFAULT_LEARNING_RATE[base],
         key=f"lab_lr_{dataset}",  # like the activation: each dataset starts from its own
         help="Adam's step size. Digits start at 0.001: at 0.01 the network memorises its "
         "training images so fast that only extreme dropout holds it back.",
@@ -130,7 +147,7 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
     steps = side.select_slider(
         "Training steps",
         [250, 500, 1000, 2000, 4000],
-        value=DEFAULT_STEPS[dataset],
+        value=DEFAULT_STEPS[base],
         key=f"lab_steps_{dataset}",
         help="Full-batch Adam steps per model. Digits start at 1000: trained longer, even "
         "the dropout models grow overconfident and no p beats the others clearly.",
@@ -145,6 +162,8 @@ def _settings() -> tuple[sweep.SweepConfig, tuple[int, ...]]:
         "initial weights and masks; the charts show mean ± std.",
     )
     data = DataConfig(dataset, n_train, limits.N_TEST.default, noise, seed=0)
+    if own_data:  # the test share of the file's rows; up to n_train of the rest train
+        data = data_config(own, test_share, n_train, 0)
     train = TrainConfig(
         hidden=(width,) * layers, activation=activation, learning_rate=learning_rate
     )

@@ -98,7 +98,7 @@ def test_best_p_grid_draws_each_rows_best_and_says_it(lab, monkeypatch):
         text = " ".join(s.value for s in lab.success)
         for value, p in zip(rows[column], rows["best p"]):
             assert f"{p:g} at {value}" in text  # the sentence quotes this run's table
-        assert [b.label for b in lab.get("download_button")] == [
+        assert [b.label for b in lab.main.get("download_button")] == [  # (sidebar: examples)
             "Download the results (JSON)",
             "Download one row per model (CSV)",
         ]

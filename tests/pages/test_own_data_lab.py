@@ -1,0 +1,54 @@
+"""Own data in the Overfitting lab (AppTest): a good file is swept like a built-in set and
+its command names the file; a bad file shows its message and the lab keeps its dataset."""
+
+from __future__ import annotations
+
+from dropout_viz.core.user_data import LAB, example_csv, parse_csv
+
+from .conftest import page_test
+
+RAW = example_csv("lab")
+KEY = parse_csv(RAW, shape=LAB).key
+
+
+def _lab():
+    at = page_test("overfitting_lab")
+    for dataset in ("moons", KEY):
+        at.session_state[f"lab_steps_{dataset}"] = 250
+    at.session_state["lab_seeds"] = 2
+    at.session_state["lab_width"] = 16
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _upload(at, name: str, raw: bytes):
+    at.file_uploader(key="own_lab_upload").set_value((name, raw, "text/csv"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_bad_file_keeps_the_lab_as_it_was(run_page):
+    at = _lab()
+    before = at.dataframe[0].value
+    _upload(at, "bad.csv", b"a,b,label\n" + b"1,2,x\n" * 30 + b"1,,y\n")
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("bad.csv: Row 32, column 2 ('b') is missing a value")
+    assert at.sidebar.selectbox(key="lab_dataset").value == "moons"
+    assert at.dataframe[0].value.equals(before)
+    assert "--dataset moons" in at.code[0].value
+
+
+def test_a_good_file_is_swept_and_its_command_names_it():
+    at = _upload(_lab(), "birds.csv", RAW)
+    assert at.sidebar.selectbox(key="lab_dataset").value == KEY
+    assert not at.error
+    assert any("birds.csv" in m.value and "3 classes" in m.value for m in at.sidebar.markdown)
+    rows = at.dataframe[0].value
+    assert len(rows) == 9 and rows["test accuracy"].notna().all()  # it picked classification
+    command = at.code[0].value
+    assert command.startswith("python -m dropout_viz sweep --csv-data birds.csv --test-share 0.8")
+    assert "--epochs 250 --seeds 2 --seed 0" in command
+    at.sidebar.slider(key="lab_test_share").set_value(0.5).run()
+    assert "--test-share 0.5" in at.code[0].value and not at.exception
