@@ -20,6 +20,7 @@ import hashlib
 import io
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,6 +147,16 @@ def data_config(table: UserTable, test_share: float, n_train: int, seed: int) ->
     register(table)
     n_test = min(table.rows - 1, max(1, round(table.rows * test_share)))
     return DataConfig(table.key, max(1, min(n_train, table.rows - n_test)), n_test, 0.0, seed)
+
+
+def sizes_within(config: DataConfig, sizes: Sequence[int]) -> tuple[int, ...]:
+    """Training-set sizes the config's data can give: all of them for a built-in set;
+    for own data, those below the rows its test share leaves, then that number."""
+    table = lookup(config.dataset)
+    if table is None:
+        return tuple(sizes)
+    room = table.rows - config.n_test
+    return (*(n for n in sizes if n < room), room)
 
 
 # --- parsing ------------------------------------------------------------------------------

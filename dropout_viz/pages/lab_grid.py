@@ -15,6 +15,7 @@ import streamlit as st
 
 from dropout_viz.core import best_p, findings, limits, sweep
 from dropout_viz.core.reproduce import sweep_command
+from dropout_viz.core.user_data import sizes_within
 from dropout_viz.figures import overfitting as figures
 
 ROWS = {"n_train": "Training points", "width": "Units per layer"}
@@ -48,11 +49,12 @@ def render(config: sweep.SweepConfig, seeds: tuple[int, ...], run: Callable) -> 
         config = replace(config, steps=GRID_MAX_STEPS)
         st.caption(f"{GRID_MAX_STEPS:,} training steps per model here, to keep the grid quick.")
     if axis == "n_train":
+        sizes = sizes_within(config.data, SIZES)  # own data: what its rows allow
         result = run(
             "p × size grid",
-            ("grid", axis, config, seeds, RATES, SIZES),
+            ("grid", axis, config, seeds, RATES, sizes),
             lambda report: best_p.p_by_size(
-                config, drop_rates=RATES, sizes=SIZES, seeds=seeds, progress=report
+                config, drop_rates=RATES, sizes=sizes, seeds=seeds, progress=report
             ),
         )
     else:

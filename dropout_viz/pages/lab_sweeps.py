@@ -14,6 +14,7 @@ import streamlit as st
 
 from dropout_viz import lesson
 from dropout_viz.core import findings, limits, sweep
+from dropout_viz.core.user_data import sizes_within
 from dropout_viz.figures import overfitting as figures
 from dropout_viz.pages import lab_grid
 
@@ -82,7 +83,11 @@ def size_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...], run: Callable)
         "data-size sweep",
         key,
         lambda report: sweep.size_sweep(
-            config, sizes=limits.LAB_SIZES, drop_rate=drop_rate, seeds=seeds, progress=report
+            config,
+            sizes=sizes_within(config.data, limits.LAB_SIZES),  # own data: what its rows allow
+            drop_rate=drop_rate,
+            seeds=seeds,
+            progress=report,
         ),
     )
     gain = result.tables["gain"]

@@ -52,3 +52,11 @@ def test_a_good_file_is_swept_and_its_command_names_it():
     assert "--epochs 250 --seeds 2 --seed 0" in command
     at.sidebar.slider(key="lab_test_share").set_value(0.5).run()
     assert "--test-share 0.5" in at.code[0].value and not at.exception
+
+
+def test_the_size_experiments_use_the_rows_the_file_has():
+    at = _upload(_lab(), "birds.csv", RAW)  # 300 rows, test share 0.8: 60 left to train on
+    at.segmented_control(key="lab_experiment").set_value("size").run()
+    assert not at.exception and not at.error
+    assert list(at.dataframe[0].value["training points"]) == [25, 50, 60]
+    assert "sweep-size --csv-data birds.csv" in at.code[0].value
