@@ -1,6 +1,7 @@
 """Two of the core's speed choices against their public alternatives, in the same run.
 
-    .venv/bin/python benchmarks/bench_core_choices.py [--rounds 15]
+    .venv/bin/python benchmarks/bench_core_choices.py            # ~2 minutes
+    .venv/bin/python benchmarks/bench_core_choices.py --quick    # fewer rounds
 
 1. The optimizer: ``core/optimizers.py`` calls ATen's fused Adam/SGD kernels on the flat
    parameter directly; the alternatives are ``torch.optim.Adam(fused=True)`` and
@@ -96,14 +97,14 @@ def _child_malloc(mode: str, rounds: int) -> float:
     return median(_time(run.step, 40) for _ in range(rounds))
 
 
-def malloc(rounds: int) -> dict[str, list[float]]:
+def malloc(rounds: int, processes: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {"glibc defaults": [], "mallopt (ctypes)": [], "env": []}
     modes = {
         "glibc defaults": ("none", {}),
         "mallopt (ctypes)": ("ctypes", {}),
         "env": ("env", MALLOC_ENV),
     }
-    for _ in range(3):  # alternate the processes too
+    for _ in range(processes):  # alternate the processes too
         for label, (mode, extra) in modes.items():
             env = {**os.environ, "OMP_NUM_THREADS": "1", **extra}
             out = subprocess.run(
@@ -120,26 +121,34 @@ def malloc(rounds: int) -> dict[str, list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--processes", type=int, default=3, help="per malloc variant")
+    parser.add_argument("--quick", action="store_true", help="5 rounds, 2 processes")
+    parser.add_argument("--only", choices=("optimizer", "malloc"))
     parser.add_argument("--child", choices=("none", "ctypes", "env"))
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.processes = 5, 2
     import torch
 
     torch.set_num_threads(1)
     if args.child:
         print(json.dumps(_child_malloc(args.child, args.rounds)))
         return 0
-    print("optimizer: median µs per optimizer step / per training step (incl. it)")
-    rows = optimizers(args.rounds)
-    for name, label, opt, whole in rows:
-        if label == "(baseline)":
-            continue
-        base = next(r for r in rows if r[0] == name and r[1] == "(baseline)")
-        print(
-            f"  {name:14} {label:32} {opt:8.1f} µs ({opt / base[2]:4.2f}x)"
-            f"  {whole:8.1f} µs ({whole / base[3]:4.2f}x)"
-        )
-    print("malloc: median µs per 24-model step, three processes each")
-    results = malloc(max(3, args.rounds // 3))
+    if args.only != "malloc":
+        print("optimizer: median µs per optimizer step / per training step (incl. it)")
+        rows = optimizers(args.rounds)
+        for name, label, opt, whole in rows:
+            if label == "(baseline)":
+                continue
+            base = next(r for r in rows if r[0] == name and r[1] == "(baseline)")
+            print(
+                f"  {name:14} {label:32} {opt:8.1f} µs ({opt / base[2]:4.2f}x)"
+                f"  {whole:8.1f} µs ({whole / base[3]:4.2f}x)"
+            )
+    if args.only == "optimizer":
+        return 0
+    print(f"malloc: median µs per 24-model step, {args.processes} processes each")
+    results = malloc(max(3, args.rounds // 3), args.processes)
     base = median(results["mallopt (ctypes)"])
     for label, values in results.items():
         m = median(values)

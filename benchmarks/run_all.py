@@ -17,6 +17,10 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("recording Dropout vs torch.nn.Dropout", ["bench_dropout_overhead.py"]),
     ("batched sweeps vs a loop of nn.Modules", ["bench_sweep.py"]),
+    (
+        "private optimizer kernels, mallopt vs torch.optim, MALLOC_*",
+        ["bench_core_choices.py"],
+    ),
     ("the Playground, live in Chromium", ["bench_live.py"]),
     ("a class on one server: protocol-level students", ["bench_class.py"]),
 ]
