@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from dropout_viz.core.data import DataConfig, make_dataset
-from dropout_viz.core.training import History, Run, TrainConfig, Twin
+from dropout_viz.core.history import History
+from dropout_viz.core.train_config import TrainConfig
+from dropout_viz.core.training import Run, Twin
 
 
 @pytest.fixture(scope="module")
