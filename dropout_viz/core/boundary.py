@@ -23,18 +23,21 @@ def boundary_length(
 ) -> np.ndarray | float:
     """Length of the class boundary on a square grid of P(class 1), in data units.
 
-    probability: (side², ) or (K, side²), row by row from the bottom (``data.grid``).
+    probability: (side², ) or (K, side²), row by row from the bottom (``data.grid``); or
+    (K, side², classes) probabilities of more than two classes.
     Returns a float, or (K,) lengths (benchmarks/bench_boundary.py times it).
     """
     probability = np.asarray(probability)
-    side = math.isqrt(probability.shape[-1])
-    if side * side != probability.shape[-1] or side < 2:
-        raise ValueError(f"Expected a square grid of predictions, got {probability.shape[-1]}.")
-    cls = (probability > threshold).reshape(-1, side, side)  # (models, y, x)
+    # More than two classes, (K, side², classes): the boundaries between predicted classes.
+    cells = probability.argmax(-1) if probability.ndim == 3 else probability > threshold
+    side = math.isqrt(cells.shape[-1])
+    if side * side != cells.shape[-1] or side < 2:
+        raise ValueError(f"Expected a square grid of predictions, got {cells.shape[-1]}.")
+    cls = cells.reshape(-1, side, side)  # (models, y, x)
     (x0, x1), (y0, y1) = extent[0], extent[-1]
     dx, dy = (x1 - x0) / (side - 1), (y1 - y0) / (side - 1)
     # Two cells side by side in a row differ: a piece of boundary one cell (dy) tall.
     along_x = (cls[:, :, 1:] != cls[:, :, :-1]).reshape(len(cls), -1).sum(1)
     along_y = (cls[:, 1:] != cls[:, :-1]).reshape(len(cls), -1).sum(1)
     length = (math.pi / 4) * (along_x * dy + along_y * dx)
-    return float(length[0]) if probability.ndim == 1 else length
+    return float(length[0]) if cells.ndim == 1 else length

@@ -141,6 +141,4 @@ USER_MAX_BYTES = 1_000_000  # 2,000 rows of 65 numbers fit with room to spare
 USER_MAX_ROWS = 2000  # N_TRAIN.high: every row can be a training point
 USER_MIN_ROWS = 20  # a test share of 0.1 still leaves two test points
 USER_MAX_FEATURES = 64  # the Overfitting lab's limit (digits has 64); the Playground's is 2
-USER_MAX_CLASSES = 10
-# The live board paints two classes (orange and blue); more go to the Overfitting lab.
-PLAYGROUND_MAX_CLASSES = 2
+USER_MAX_CLASSES = 10  # the live board paints each its own hue (ui/live_canvas.js)

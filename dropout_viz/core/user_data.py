@@ -381,13 +381,6 @@ def _task(
             f"{where}, the label, has {len(distinct)} different values; at most "
             f"{limits.USER_MAX_CLASSES} classes are allowed."
         )
-    if shape == PLAYGROUND and len(distinct) > limits.PLAYGROUND_MAX_CLASSES:
-        raise UserDataError(
-            f"{where}, the label, has {len(distinct)} classes "
-            f"({', '.join(_name(v) for v in distinct)}); the Playground's board draws "
-            f"{limits.PLAYGROUND_MAX_CLASSES}. Keep two of them, or use the Overfitting lab "
-            f"(up to {limits.USER_MAX_CLASSES} classes)."
-        )
     index = {v: k for k, v in enumerate(distinct)}
     keys = numbers if numeric else labels
     target = np.asarray([index[v] for v in keys], dtype=np.int64)
@@ -401,9 +394,13 @@ def _name(value: float | str) -> str:
 
 
 # --- example files, made by code so they always pass the checks --------------------------
+EXAMPLE_KINDS = ("classification", "three_classes", "regression", "lab")
+
+
 def example_csv(kind: str) -> bytes:
     """A small valid file of each shape: "classification" (x1, x2, label: two classes),
-    "regression" (x, y) or "lab" (8 features and a label: three classes)."""
+    "three_classes" (x1, x2, kind), "regression" (x, y) or "lab" (8 features and a label:
+    three classes)."""
     rng = np.random.default_rng(0)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -415,6 +412,14 @@ def example_csv(kind: str) -> bytes:
         x2 = np.where(label, 0.5 - np.sin(angle), np.sin(angle)) + rng.normal(0, 0.3, n)
         writer.writerow(["x1", "x2", "label"])
         writer.writerows(zip(np.round(x1, 4), np.round(x2, 4), label))
+    elif kind == "three_classes":
+        n = 240
+        label = rng.integers(0, 3, n)
+        centres = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.7]])
+        x = centres[label] + rng.normal(0, 0.65, (n, 2))
+        writer.writerow(["x1", "x2", "kind"])
+        names = np.array(["a", "b", "c"])
+        writer.writerows([*np.round(row, 4), names[k]] for row, k in zip(x, label))
     elif kind == "regression":
         n = 120
         x = rng.uniform(0, 10, n)
@@ -430,5 +435,5 @@ def example_csv(kind: str) -> bytes:
         names = np.array(["alpha", "beta", "gamma"])
         writer.writerows([*np.round(row, 4), names[k]] for row, k in zip(x, label))
     else:
-        raise ValueError(f"kind must be classification, regression or lab, got {kind!r}.")
+        raise ValueError(f"kind must be one of {', '.join(EXAMPLE_KINDS)}, got {kind!r}.")
     return out.getvalue().encode()

@@ -63,8 +63,8 @@ def boundary(
     """One model's view of the data.
 
     Classification: ``prediction`` is P(class 1) on a square grid, (resolution²,)
-    with row 0 at the bottom. Regression: the fitted values at ``grid_x`` and,
-    optionally, the ``truth`` there.
+    with row 0 at the bottom; with more classes, (resolution², classes) probabilities.
+    Regression: the fitted values at ``grid_x`` and, optionally, the ``truth`` there.
     """
     payload = {
         "kind": "boundary",
@@ -84,6 +84,11 @@ def boundary(
         payload["curve"] = {"x": pack_f32(grid_x), "y": pack_f32(prediction)}
         if truth is not None:
             payload["truth"] = {"x": pack_f32(grid_x), "y": pack_f32(truth)}
+    elif prediction.ndim == 2:  # (cells, classes): more than two classes (own data)
+        payload["resolution"] = math.isqrt(len(prediction))
+        payload["classes"] = prediction.shape[1]
+        payload["grid"] = pack_u8(prediction.argmax(1))  # each cell's predicted class
+        payload["confidence"] = pack_u8(np.clip(np.round(prediction.max(1) * 255), 0, 255))
     else:
         payload["resolution"] = math.isqrt(prediction.size)
         # One byte per cell: 0 = surely class 0, 255 = surely class 1.

@@ -84,6 +84,11 @@ def _playground() -> tuple[Network | None, str]:
                 f"{limits.MIN_PLAYGROUND_STEPS} steps to take their dropout twin apart here. "
                 "Meanwhile, a default network."
             )
+        if session.data.n_classes > 2:  # own data: this page averages one logit, P(class 1)
+            return None, (
+                f"The Playground's twins tell {session.data.n_classes} classes apart; this page "
+                "takes apart networks of two classes or a curve: here is a default network."
+            )
         if not bool((twin.model.drop_rates[Twin.DROPOUT] > 0).any()):
             return None, "The Playground's dropout twin has p = 0: it holds one network only."
         model, data = twin.model.export(Twin.DROPOUT), session.data

@@ -9,6 +9,9 @@
 
 const CLASS0 = [245, 147, 34]; // orange, as in TensorFlow Playground
 const CLASS1 = [8, 119, 189]; // blue
+// More classes (own data: up to 10), each its own hue; two classes stay orange and blue.
+const CLASSES = [CLASS0, CLASS1, [0, 158, 115], [148, 103, 189], [213, 94, 0], [86, 180, 233],
+  [204, 121, 167], [140, 86, 75], [188, 189, 34], [100, 100, 100]];
 const INK = "#31333f";
 const MUTED = "#9aa0a6";
 
@@ -203,6 +206,12 @@ function mix(t) {
   return c.map((v) => Math.round(255 + (v - 255) * s));
 }
 
+function tint(colour, probability, classes) {
+  // The predicted class's colour, white where the network is no surer than a guess.
+  const s = Math.max(0, (probability - 1 / classes) / (1 - 1 / classes));
+  return colour.map((v) => Math.round(255 + (v - 255) * s));
+}
+
 function scaler(lo, hi, a, b) {
   return (v) => a + ((v - lo) / (hi - lo || 1)) * (b - a);
 }
@@ -231,13 +240,16 @@ function paintBoundary(ctx, width, height, d) {
     // The probability grid, painted small and scaled up smoothly.
     const n = d.resolution;
     const grid = bytes(d.grid);
+    const sure = d.classes ? bytes(d.confidence) : null; // more classes: how sure, per cell
     const tile = document.createElement("canvas");
     tile.width = n;
     tile.height = n;
     const image = tile.getContext("2d").createImageData(n, n);
     for (let row = 0; row < n; row++) {
       for (let col = 0; col < n; col++) {
-        const [r, g, b] = mix(grid[row * n + col] / 255);
+        const cell = row * n + col;
+        const [r, g, b] = d.classes ? tint(CLASSES[grid[cell]], sure[cell] / 255, d.classes)
+                                    : mix(grid[cell] / 255);
         const at = ((n - 1 - row) * n + col) * 4; // row 0 is the bottom of the plot
         image.data.set([r, g, b, 200], at);
       }
@@ -260,17 +272,17 @@ function paintBoundary(ctx, width, height, d) {
       ctx.arc(px, py, radius, 0, 2 * Math.PI);
     }
   };
-  const labels = d.task === "regression" ? [1] : [0, 1];
+  const labels = d.task === "regression" ? [1] : [...Array(d.classes || 2).keys()];
   ctx.lineWidth = 1.2;
   for (const label of labels) {
-    const colour = label ? CLASS1 : CLASS0;
+    const colour = CLASSES[label];
     dots(test, label, 3);
     ctx.strokeStyle = `rgba(${colour},0.8)`;
     ctx.stroke();
   }
   for (const label of labels) {
     dots(train, label, 4);
-    ctx.fillStyle = `rgb(${label ? CLASS1 : CLASS0})`;
+    ctx.fillStyle = `rgb(${CLASSES[label]})`;
     ctx.fill();
     ctx.strokeStyle = "white";
     ctx.stroke();

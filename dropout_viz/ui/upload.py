@@ -38,6 +38,7 @@ LINK_NOTE = (
 EXAMPLES = {  # shape: (kind, file name, what it holds)
     PLAYGROUND: [
         ("classification", "example_two_classes.csv", "x1, x2, label: 2-D classification"),
+        ("three_classes", "example_three_classes.csv", "x1, x2, label: three classes"),
         ("regression", "example_curve.csv", "x, target: 1-D regression"),
     ],
     LAB: [("lab", "example_8_features.csv", "8 features and a label of 3 classes")],
@@ -90,8 +91,8 @@ def data_panel(place, prefix: str, shape: str) -> tuple[UserTable | None, UserTa
     """The uploader in an expander: (this session's own table, the table just uploaded)."""
     with place.expander("Your own data (CSV)", icon=":material/upload_file:"):
         what = (
-            "Two numeric columns and a label (2 classes), or one numeric column and a "
-            "number to predict"
+            f"Two numeric columns and a label (2–{limits.USER_MAX_CLASSES} classes), or one "
+            "numeric column and a number to predict"
             if shape == PLAYGROUND
             else f"Up to {limits.USER_MAX_FEATURES} numeric columns and a label "
             f"(up to {limits.USER_MAX_CLASSES} classes) or a number to predict"

@@ -50,6 +50,14 @@ def test_an_uploaded_file_changes_the_boundary_and_a_bad_one_says_why(page, app_
     expect(dataset).to_have_value("Own data: two_classes.csv")  # still the dataset
     assert boundary_pixels(page) == after  # the twins were not touched
     sidebar.screenshot(path=str(ARTIFACTS / "own_data_bad_file.png"))
+
+    three = tmp_path / "three.csv"
+    three.write_bytes(example_csv("three_classes"))
+    summary = boundary.get_attribute("data-summary")
+    _upload(page, three)
+    expect(dataset).to_have_value("Own data: three.csv")
+    expect(boundary).not_to_have_attribute("data-summary", summary)
+    page.locator(".dl-board").screenshot(path=str(ARTIFACTS / "own_data_three_classes.png"))
     assert_no_exception(page)
 
 

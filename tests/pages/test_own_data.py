@@ -139,3 +139,15 @@ def test_link_query_drops_own_data(query):
     values, note = upload.link_query(query, "moons")
     assert "dataset" not in values and "Two moons" in note
     assert upload.shareable({"dataset": "own:0123456789abcdef"}) == {"dataset": "own"}
+
+
+def test_three_classes_train_and_the_board_paints_each(run_page):
+    at = run_page("playground")
+    _upload(at, "three.csv", example_csv("three_classes"))
+    assert not at.exception and not _errors(at)
+    button(at, f"Step ×{CHUNK}").click().run()
+    session = at.session_state[STATE]
+    assert session.data.n_classes == 3 and session.twin.step_count == CHUNK
+    left = board(at)["panels"][0]
+    assert left["classes"] == 3 and "boundary length" in left["summary"]
+    assert board(at)["panels"][2]["kind"] == "network"  # three output units drawn
