@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import pairwise
 
 from . import limits
 from .data import DataConfig, Dataset
+from .models import n_weights
 from .train_config import TrainConfig
 
 ENGINES = ("batched", "loop")
@@ -94,8 +94,7 @@ def check_specs(config: SweepConfig, specs: Sequence[ModelSpec], data: Dataset) 
             "use batch size 0."
         )
     hidden = config.train.hidden
-    sizes = (data.in_features, *hidden, data.out_features)
-    n_params = sum((a + 1) * b for a, b in pairwise(sizes))
+    n_params = n_weights((data.in_features, *hidden, data.out_features))
     if len(specs) * n_params > limits.MAX_SWEEP_PARAMETERS:
         raise ValueError(
             f"{len(specs)} models of {n_params:,} weights exceed the limit of "
