@@ -88,7 +88,9 @@ function boardSummary(board) {
   // from the panels' own summaries; the loss charts repeat the same numbers, so they are
   // left out to keep it short.
   const panels = board.panels.flatMap((item) => (item.kind === "stack" ? item.panels : [item]));
-  const parts = panels.filter((p) => p.kind !== "lines" && p.summary).map((p) => p.summary);
+  const parts = panels
+    .filter((p) => p.kind !== "lines" && p.summary)
+    .map((p) => p.summary[0].toUpperCase() + p.summary.slice(1));
   const step = Number(board.step ?? 0).toLocaleString("en-US");
   return [`Step ${step}`, ...parts].join(". ") + ".";
 }
