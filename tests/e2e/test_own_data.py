@@ -79,3 +79,21 @@ def test_the_png_download_is_the_board_at_its_size(page, app_url, tmp_path):
     assert list(struct.unpack(">II", raw[16:24])) == size
     assert size[0] > 600 and size[1] > 300
     assert_no_exception(page)
+
+
+def test_the_history_downloads_as_the_run_is_now(page, app_url, tmp_path):
+    open_page(page, app_url)
+    page.get_by_role("button", name="Step ×30", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Step ×30", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_text("Take your results with you").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="History (CSV)").click()
+    assert download.value.suggested_filename == "dropout_lab_history.csv"
+    path = tmp_path / "history.csv"
+    download.value.save_as(path)
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("step,no_dropout_train_loss,no_dropout_test_loss")
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "30", "60"]
+    assert_no_exception(page)
