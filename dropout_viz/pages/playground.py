@@ -10,14 +10,14 @@ import streamlit as st
 from dropout_viz import lesson
 from dropout_viz.core import findings, limits
 from dropout_viz.core.data import DEFAULT_NOISE
-from dropout_viz.figures.board import board_payload
+from dropout_viz.figures.board import board_payload, compact_board
 from dropout_viz.pages import playground_follow
 from dropout_viz.pages.playground_controls import sidebar_controls
 from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.serving.pacing import PACER
 from dropout_viz.state import url_state
 from dropout_viz.state.twin_session import RULES, PlaygroundSettings, TwinSession
-from dropout_viz.ui import class_server, upload
+from dropout_viz.ui import class_server, tour, upload
 from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
 from dropout_viz.ui.live_canvas import encode
 from dropout_viz.ui.live_screen import draw_update
@@ -35,19 +35,28 @@ def render() -> None:
     if code:  # a student opened the teacher's class link
         playground_follow.render(code)
         return
-    st.title("Playground")
-    st.markdown(
-        f"{lesson.INTRO}\n\n**What to watch:** press **Play**. Both networks start from the same "
-        "weights and see the same points; only the right one uses dropout. Compare their gaps "
-        "and test accuracy under the step counter, and the boundary length under each panel: "
-        "a network that memorises single training points bends its boundary around them."
-    )
+    present = tour.presenting()  # the presenter view: the board and the run's buttons only
+    if not present:
+        st.title("Playground")
+        st.markdown(
+            f"{lesson.INTRO}\n\n**What to watch:** press **Play**. Both networks start from the "
+            "same weights and see the same points; only the right one uses dropout. Compare "
+            "their gaps and test accuracy under the step counter, and the boundary length under "
+            "each panel: a network that memorises single training points bends its boundary "
+            "around them."
+        )
+    # A scene of the lesson tour (?scene=N) sets the run up before the session is read.
+    if tour.bar(URL_PATH, apply=_apply_scene) is None and not present:
+        tour.entry()
     watch = st.empty()  # what this run shows, once its settings are applied (below)
     upload.own_table(upload.PLAYGROUND_PREFIX)  # a run on own data needs its file loaded
     session = _session()
-    teach = st.sidebar.container()  # first in the sidebar, filled once the settings are known
-    own = upload.playground_data(st.sidebar)  # a new good file becomes the chosen dataset
-    settings = sidebar_controls(session.settings, own)
+    if present:  # no sidebar controls: the run keeps its settings
+        settings, teach = session.settings, None
+    else:
+        teach = st.sidebar.container()  # first in the sidebar, filled once settings are known
+        own = upload.playground_data(st.sidebar)  # a new good file becomes the chosen dataset
+        settings = sidebar_controls(session.settings, own)
     try:
         change = session.apply(settings)
     except ValueError as error:  # widgets keep values in range; this guards the rest
@@ -57,14 +66,20 @@ def render() -> None:
         st.toast("Data or architecture changed: both twins start again from step 0.", icon="🔄")
     with session.lock:  # a tick may be training it in the previous script thread
         watch.markdown(
-            findings.twin_finding(
+            ""
+            if present
+            else findings.twin_finding(
                 session.twin, session.view_inputs, session.extent, link=lesson.PLAYGROUND
             )
         )
-    st.query_params.from_dict(upload.shareable(url_state.to_query(session.settings)))
-    _class_link(teach, session)
-    _buttons(session)
-    _live_view()
+    query = upload.shareable(url_state.to_query(session.settings))
+    st.query_params.from_dict({**query, **tour.kept_query()})  # the tour's scene stays
+    if teach is not None:
+        _class_link(teach, session)
+    _buttons(session, present)
+    _live_view(present)
+    if present:
+        return
     with st.expander("Take your results with you", icon=":material/download:"):
         st.markdown(
             "The history of this run: both twins' train and test loss and accuracy at every "
@@ -91,6 +106,13 @@ def _session() -> TwinSession:
             st.warning(f"Link setting adjusted: {warning}")
         start(TwinSession(settings))
     return st.session_state[STATE]
+
+
+def _apply_scene(scene) -> None:
+    """A scene of the lesson tour: a new run with every setting the scene's (the rest the
+    defaults), playing if the scene says so."""
+    start(TwinSession(replace(PlaygroundSettings(), **dict(scene.settings))))
+    st.session_state[STATE].play(scene.play)
 
 
 def start(session: TwinSession) -> None:
@@ -126,8 +148,11 @@ def _reset() -> None:
         session.reset()
 
 
-def _buttons(session: TwinSession) -> None:
-    play, one, chunk, reset, _ = st.columns([1, 1, 1, 1, 3])
+def _buttons(session: TwinSession, present: bool = False) -> None:
+    if present:  # no Step ×CHUNK: the presenter view keeps the three a lesson needs
+        play, one, reset, hint = st.columns([1, 1, 1, 4], vertical_alignment="center")
+    else:
+        play, one, chunk, reset, hint = st.columns([1, 1, 1, 1, 3], vertical_alignment="center")
     play.button(
         "Pause" if session.playing else "Play",
         key="pg_play",
@@ -135,6 +160,7 @@ def _buttons(session: TwinSession) -> None:
         on_click=session.play,
         args=(not session.playing,),  # what the label says, even if the press comes twice
         width="stretch",
+        shortcut="Space",
         help="Train both twins continuously, a few dozen steps per screen update.",
     )
     one.button(
@@ -143,33 +169,39 @@ def _buttons(session: TwinSession) -> None:
         on_click=_step,
         args=(1,),
         width="stretch",
+        shortcut="S",
         help="One optimizer step for both twins.",
     )
-    chunk.button(
-        f"Step ×{CHUNK}",
-        key="pg_chunk",
-        on_click=_step,
-        args=(CHUNK,),
-        width="stretch",
-        help=f"{CHUNK} optimizer steps for both twins.",
-    )
+    if not present:
+        chunk.button(
+            f"Step ×{CHUNK}",
+            key="pg_chunk",
+            on_click=_step,
+            args=(CHUNK,),
+            width="stretch",
+            help=f"{CHUNK} optimizer steps for both twins.",
+        )
     reset.button(
         "Reset",
         key="pg_reset",
         on_click=_reset,
         width="stretch",
+        shortcut="X",  # R is Streamlit's own (rerun)
         help="Start both twins again from the same initial weights.",
     )
+    tour.keys_hint(hint)
     if session.twin.status == "diverged":
         st.warning(session.twin.message, icon="⚠️")
 
 
 # --- the live part ------------------------------------------------------------------------
-def _live_view() -> None:
+def _live_view(present: bool = False) -> None:
     session: TwinSession = st.session_state[STATE]
     # Outside the fragment: they change only when the learner moves them, so they are
     # not re-sent with every screen update.
-    example, frequency = _example_controls(session)
+    example, frequency = (0, False) if present else _example_controls(session)
+    # The presenter view's board fills the window below its top (measured by the browser).
+    room = tour.room_below(".st-key-pg_board") if present else None
     if not session.playing:
         PACER.leave(session.owner)
 
@@ -186,7 +218,12 @@ def _live_view() -> None:
                 session.step(CHUNK)
                 if not session.playing:  # it just diverged: redraw the buttons and warning
                     st.rerun()
-            board = encode(board_payload(session, example, frequency))  # once for all
+            payload = (
+                compact_board(session, _panel_height(room))
+                if present
+                else board_payload(session, example, frequency)
+            )
+            board = encode(payload)  # once for all
             session.publish(board)
             twin = session.twin
             draw_update(
@@ -204,13 +241,23 @@ def _live_view() -> None:
     live_part()
 
 
+def _panel_height(room: int | None) -> int:
+    """The presenter board's panel height from the window's room below the board's top:
+    less its PNG button, a caption line and the panels' margins."""
+    if room is None:  # not measured yet (the first run): a height that fits 1280×720
+        return 240
+    return max(160, min(room - 90, 900))
+
+
 def _speed_text(session: TwinSession) -> str:
+    following = session.following(time.monotonic())
+    watching = f" · {following} following" if following else ""  # the teacher's class
     speed = session.speed
     if not (session.playing and speed.ready):
-        return ""
+        return watching
     return (
         f" · {speed.steps_per_second:,.0f} steps/s · {speed.median_tick_ms:.0f} ms of "
-        "server time per update"
+        "server time per update" + watching
     )
 
 

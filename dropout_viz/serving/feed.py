@@ -30,6 +30,9 @@ from dropout_viz.serving.classroom import Classroom
 
 PATH = "/dlab/feed/"  # + class code
 NO_STORE = {"Cache-Control": "no-store"}  # every answer is the run's state at that moment
+VIEWER_CHARS = 16  # a follower's browser token (live_canvas.js makes one per page)
+MAX_VIEWERS = 200  # browsers remembered per run: a class, with room to spare
+FORGET_SECONDS = 10.0
 
 
 def feed_path(code: str, base_url_path: str = "") -> str:
@@ -66,14 +69,17 @@ class Feed:
     def __init__(self, classroom: Classroom, is_connected: Callable[[str], bool]) -> None:
         self.classroom, self.is_connected = classroom, is_connected
 
-    def answer(self, code: str, after: str = "") -> tuple[int, bytes]:
+    def answer(self, code: str, after: str = "", viewer: str = "") -> tuple[int, bytes]:
         """HTTP status and body for a follower who has update ``after`` (a version from an
-        earlier answer, or "")."""
+        earlier answer, or ""); ``viewer`` is its browser's token, to count the class."""
         run: Any = self.classroom.find(code)
         snapshot = None if run is None or run.released else run.snapshot
         if snapshot is None:
             return 410, ENDED
-        run.last_followed = time.monotonic()  # a watched run is not freed (see Janitor)
+        now = time.monotonic()
+        run.last_followed = now  # a watched run is not freed (see Janitor)
+        if viewer:
+            _saw(run.viewers, viewer[:VIEWER_CHARS], now)
         if not self.is_connected(run.owner):
             state = "left"
         else:
@@ -88,14 +94,28 @@ class Feed:
         return 200, body
 
     async def endpoint(self, request: Request) -> Response:
+        query = request.query_params
         status, body = self.answer(
-            request.path_params["code"], request.query_params.get("after", "")
+            request.path_params["code"], query.get("after", ""), query.get("viewer", "")
         )
         media = "application/json" if body else None
         return Response(body, status_code=status, media_type=media, headers=NO_STORE)
 
     def route(self, base_url_path: str = "") -> Route:
         return Route(feed_path("{code}", base_url_path), self.endpoint, methods=["GET"])
+
+
+def _saw(viewers: dict[str, float], viewer: str, now: float) -> None:
+    """Note a follower's request. Only this (the server's event loop) writes the dict, and
+    it forgets browsers gone quiet, so a crafted stream of tokens cannot grow it far."""
+    viewers.pop(viewer, None)  # to the end: the dict stays ordered by last request
+    viewers[viewer] = now
+    if len(viewers) > MAX_VIEWERS:
+        for token, seen in list(viewers.items()):
+            if now - seen > FORGET_SECONDS:
+                del viewers[token]
+        while len(viewers) > MAX_VIEWERS:
+            del viewers[next(iter(viewers))]  # the longest quiet first
 
 
 def _body(snapshot: Any, state: str, version: str) -> bytes:

@@ -122,6 +122,9 @@ class Speedometer:
         return (last_step - first_step) / max(last - first, 1e-9)
 
 
+FOLLOWING_SECONDS = 3.0  # a follower whose browser asked that recently is watching
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What one update of a run showed, published for the class that follows it.
@@ -162,6 +165,8 @@ class TwinSession:
     class_code: str = ""  # how a class finds it (serving.classroom.CLASSROOM)
     snapshot: Snapshot | None = None  # its last update, for followers
     last_followed: float = -math.inf  # clock time a follower last read it
+    # Follower's browser -> clock time it last asked the class feed (serving/feed.py).
+    viewers: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     released: bool = False  # its browser left long ago: the networks are freed
 
     def __post_init__(self) -> None:
@@ -237,6 +242,10 @@ class TwinSession:
             twin.status,
         )
 
+    def following(self, now: float, within: float = FOLLOWING_SECONDS) -> int:
+        """How many followers' browsers asked for this run's updates in the last seconds."""
+        return sum(now - seen < within for seen in list(self.viewers.values()))
+
     def fork(self) -> TwinSession:
         """A run of one's own, in exactly this run's state at this step, paused."""
         with self.lock:
@@ -250,6 +259,7 @@ class TwinSession:
                 class_code="",
                 snapshot=None,
                 last_followed=-math.inf,
+                viewers={},
             )
             copy.extent, copy.truth, copy.view_inputs = self.extent, self.truth, self.view_inputs
             return copy

@@ -613,11 +613,12 @@ function follow(root, url) {
   }
   let version = "";
   let state = "live";
+  const viewer = Math.random().toString(36).slice(2, 12); // counts this screen in the class
   const next = async () => {
     if (!root.isConnected || root.feedUrl !== url) return; // the page has moved on
     let pause = FOLLOW_PAUSE_MS.error;
     try {
-      const response = await fetch(`${url}?after=${encodeURIComponent(version)}`, {
+      const response = await fetch(`${url}?after=${encodeURIComponent(version)}&viewer=${viewer}`, {
         cache: "no-store",
         credentials: "same-origin", // the route cookie keeps us on the teacher's replica
       });

@@ -110,3 +110,11 @@ def test_the_janitor_released_run_ends_the_follow(run_page):
     assert "no class run" in run_page("playground", {"follow": code}).error[0].value
     button(follower, "Make my own copy").click().run()  # a fresh Playground instead
     assert not follower.exception and step_text(follower) == 0
+
+
+def test_the_teacher_sees_how_many_students_follow(run_page):
+    teacher, follower, code = teacher_and_follower(run_page)
+    for viewer in ("screen-1", "screen-2"):
+        feed.Feed(CLASSROOM, lambda owner: True).answer(code, viewer=viewer)
+    teacher.run()
+    assert any("· 2 following" in m.value for m in teacher.markdown)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from dropout_viz.serving.classroom import Classroom
-from dropout_viz.serving.feed import PATH, Feed, feed_path
+from dropout_viz.serving.feed import MAX_VIEWERS, PATH, Feed, feed_path
 from dropout_viz.state.twin_session import TwinSession
 from dropout_viz.ui.live_canvas import encode
 
@@ -107,3 +107,20 @@ def test_the_route_answers_http_requests(room, teacher):
 def test_the_feed_lives_under_the_servers_base_path():
     assert feed_path("abc") == "/dlab/feed/abc"
     assert feed_path("abc", "/lab/") == feed_path("abc", "lab") == "/lab/dlab/feed/abc"
+
+
+def test_the_teacher_sees_how_many_screens_follow(room, teacher):
+    feed = Feed(room, lambda owner: True)
+    for viewer in ("a", "b", "c", "a"):
+        feed.answer(teacher.class_code, viewer=viewer)
+    now = teacher.last_followed
+    assert teacher.following(now) == 3
+    assert teacher.following(now + 60) == 0  # browsers gone quiet are no longer counted
+    assert teacher.fork().viewers == {}  # a copy starts with no class of its own
+
+
+def test_a_flood_of_viewer_tokens_stays_bounded(room, teacher):
+    feed = Feed(room, lambda owner: True)
+    for i in range(MAX_VIEWERS * 3):
+        feed.answer(teacher.class_code, viewer=f"v{i}")
+    assert len(teacher.viewers) <= MAX_VIEWERS + 1
