@@ -10,10 +10,12 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
+# Okabe & Ito's colour-blind-safe palette (2008), so each set of colours drawn together
+# stays apart under protanopia, deuteranopia and tritanopia (tests/figures/test_palette.py).
 # The two twins: every figure, curve and the live canvas's legend use the same pair.
-NO_DROPOUT_COLOR = "#d1495b"
-DROPOUT_COLOR = "#00798c"
-DROPOUT_PALE = "#8fb8c0"  # the dropout twin's train-mode loss: its own hue, lighter
+NO_DROPOUT_COLOR = "#d55e00"  # vermillion
+DROPOUT_COLOR = "#0072b2"  # blue
+DROPOUT_PALE = "#3a9ad9"  # the dropout twin's train-mode loss: its own hue, lighter
 NO_DROPOUT_BAND_FILL = _rgba(NO_DROPOUT_COLOR, 0.12)
 BAND_FILL = _rgba(DROPOUT_COLOR, 0.15)  # ±1 std bands of the dropout twin
 HISTOGRAM_FILLS = (_rgba(NO_DROPOUT_COLOR, 0.15), _rgba(DROPOUT_COLOR, 0.2))  # no dropout, dropout
@@ -24,7 +26,7 @@ DROPOUT_SAMPLE_LINE = _rgba(DROPOUT_COLOR, 0.25)  # one Monte-Carlo pass among m
 # Other arms of a sweep and the lab's curves.
 TRAIN_COLOR = "#6c757d"
 TEST_COLOR = DROPOUT_COLOR
-WEIGHT_DECAY_COLOR = "#edae49"
+WEIGHT_DECAY_COLOR = "#009e73"  # bluish green
 BOTH_COLOR = "#3d405b"  # dropout and weight decay together; also the "best" marker
 NOT_SIGNIFICANT_COLOR = "#c8d6d9"  # a gain within two standard errors of zero
 ARM_COLORS = {
@@ -35,7 +37,7 @@ ARM_COLORS = {
     "both": BOTH_COLOR,
 }
 # Passes of the example network, one colour and symbol each (colour is never the only cue).
-PASS_COLOURS = (DROPOUT_COLOR, WEIGHT_DECAY_COLOR, "#8e5ea2", "#66a182", NO_DROPOUT_COLOR)
+PASS_COLOURS = (DROPOUT_COLOR, "#e69f00", "#cc79a7", WEIGHT_DECAY_COLOR, NO_DROPOUT_COLOR)
 
 # Masks and units.
 KEPT_COLOR = DROPOUT_COLOR
