@@ -35,6 +35,8 @@ def sidebar_controls(current: PlaygroundSettings, own: str | None = None) -> Pla
     key of this session's own data file, offered as one more dataset."""
     side = st.sidebar
     side.header("Data")
+    if own is None and current.dataset not in limits.PLAYGROUND_DATASETS:
+        own = current.dataset  # a copy of a teacher's run on the teacher's file
     dataset = side.selectbox(
         "Dataset",
         limits.PLAYGROUND_DATASETS + ((own,) if own else ()),

@@ -151,3 +151,18 @@ def test_three_classes_train_and_the_board_paints_each(run_page):
     left = board(at)["panels"][0]
     assert left["classes"] == 3 and "boundary length" in left["summary"]
     assert board(at)["panels"][2]["kind"] == "network"  # three output units drawn
+
+
+def test_a_students_copy_of_a_run_on_own_data_trains_on_the_teachers_file(run_page, tmp_path):
+    teacher, _, _ = _good_upload(run_page, tmp_path)
+    button(teacher, f"Step ×{CHUNK}").click().run()
+    code = teacher.session_state[STATE].class_code
+    student = run_page("playground", {"follow": code})
+    button(student, "Make my own copy").click().run()
+    assert not student.exception
+    mine = student.session_state[STATE]
+    assert mine.settings.dataset == teacher.session_state[STATE].settings.dataset
+    assert student.sidebar.selectbox(key="pg_dataset").value == mine.settings.dataset
+    student.sidebar.slider(key="pg_test_share").set_value(0.5).run()  # new split, same file
+    assert not student.exception and not _errors(student)
+    assert len(mine.data.x_test) == 100 and mine.twin.step_count == 0
