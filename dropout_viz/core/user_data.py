@@ -16,6 +16,7 @@ standardised over all rows of the file, so the axes do not move with the seed.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import math
@@ -397,6 +398,7 @@ def _name(value: float | str) -> str:
 EXAMPLE_KINDS = ("classification", "three_classes", "regression", "lab")
 
 
+@functools.cache  # the pages offer them on every rerun: make each once
 def example_csv(kind: str) -> bytes:
     """A small valid file of each shape: "classification" (x1, x2, label: two classes),
     "three_classes" (x1, x2, kind), "regression" (x, y) or "lab" (8 features and a label:
