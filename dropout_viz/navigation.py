@@ -23,7 +23,13 @@ from dropout_viz.ui.class_server import start_janitor  # noqa: E402
 
 # A file, not a :material: icon: Streamlit fetches those favicons from fonts.gstatic.com,
 # and a classroom server may be offline (tests/e2e/test_accessibility.py).
-st.set_page_config(page_title="Dropout Lab", page_icon=FAVICON, layout="wide")
+# The presenter view (?present=1, ui/tour.py) starts with the sidebar folded away.
+st.set_page_config(
+    page_title="Dropout Lab",
+    page_icon=FAVICON,
+    layout="wide",
+    initial_sidebar_state="collapsed" if st.query_params.get("present") == "1" else "auto",
+)
 use_one_torch_thread()
 reuse_freed_memory()  # every training step reallocates the same tensors: see its module
 quiet_closed_websockets()  # a class closing its tabs leaves no tracebacks: see its docstring

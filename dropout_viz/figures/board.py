@@ -46,6 +46,21 @@ def board_payload(session: TwinSession, example: int, frequency: bool) -> dict:
     return live.board(panels, step=twin.step_count)
 
 
+def compact_board(session: TwinSession, height: int) -> dict:
+    """The presenter view's board: one row of four panels ``height`` pixels tall (both
+    boundaries, the network with this step's masks of example 0, the loss chart), so
+    the whole board fits a projector's screen. Short titles, so each stays one line."""
+    twin = session.twin
+    scales = " / ".join(f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates))
+    network = network_panel(twin, 0, frequency=False)
+    network["title"] = f"Masks of this step (kept × {scales})"
+    curves = loss_curves(twin)
+    curves["title"] = "Loss: solid train, dashed test"
+    curves["height"] = height
+    panels = [*boundary_panels(session, highlight=0), network, curves]
+    return live.board(panels, step=twin.step_count, columns=len(panels), height=height)
+
+
 def boundary_panels(session: TwinSession, highlight: int) -> list[dict]:
     """Each twin's prediction over the plane (or line), with the points; the dropout
     twin's panel rings ``highlight``, an example of the last batch."""

@@ -10,6 +10,7 @@ from dropout_viz.core import conventions as conv
 from dropout_viz.core import limits, masks
 from dropout_viz.figures import masks as fig
 from dropout_viz.pages import masks_trained
+from dropout_viz.ui import tour
 
 TITLE = "Masks & scaling"
 ICON = ":material/grid_on:"
@@ -22,6 +23,7 @@ CONVENTION_MASKS = 2000  # masks averaged for the train-mode means: ~0.2% standa
 
 def render() -> None:
     st.title(TITLE)
+    tour.bar(URL_PATH)  # a scene of the lesson tour sets the widgets below (?scene=N)
     st.markdown(
         "One dropout layer, taken apart: the activations `h` that arrive, the keep mask `m` "
         "drawn for this forward pass, and what leaves the layer in training, `h·m/(1−p)`. "

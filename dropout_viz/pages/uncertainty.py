@@ -16,7 +16,7 @@ from dropout_viz.core import mc_dropout as mc
 from dropout_viz.core.data import grid
 from dropout_viz.core.rng import generator
 from dropout_viz.figures import uncertainty as fig
-from dropout_viz.ui import common
+from dropout_viz.ui import common, tour
 
 TITLE = "Uncertainty (MC dropout)"
 ICON = ":material/blur_on:"
@@ -30,6 +30,7 @@ MEASURES = {"entropy": "predictive entropy (bits)", "std": "std of P(class 1)"}
 
 def render() -> None:
     st.title(TITLE)
+    tour.bar(URL_PATH)  # a scene of the lesson tour sets the widgets below (?scene=N)
     st.markdown(
         "**Monte-Carlo dropout** keeps dropout on at inference and asks the network T times: "
         "each pass is a different random sub-network, and the spread of their answers (the "
