@@ -3,7 +3,8 @@ its command names the file; a bad file shows its message and the lab keeps its d
 
 from __future__ import annotations
 
-from dropout_viz.core.user_data import LAB, example_csv, parse_csv
+from dropout_viz.core.user_data import LAB, UserDataError, example_csv, parse_csv
+from tests.core.test_user_data import BAD_FILES
 
 from .conftest import page_test
 
@@ -60,3 +61,25 @@ def test_the_size_experiments_use_the_rows_the_file_has():
     assert not at.exception and not at.error
     assert list(at.dataframe[0].value["training points"]) == [25, 50, 60]
     assert "sweep-size --csv-data birds.csv" in at.code[0].value
+
+
+def test_every_bad_file_shows_the_cores_message_and_the_lab_keeps_its_results():
+    at = _lab()
+    before = at.dataframe[0].value
+    shown = 0
+    for case, (raw, shape, words) in BAD_FILES.items():
+        try:
+            parse_csv(raw, name=f"{case}.csv", shape=LAB)
+        except UserDataError as error:
+            expected = str(error)
+        else:
+            continue  # a Playground-only fault (e.g. 3 columns of a curve): fine in the lab
+        _upload(at, f"{case}.csv", raw)
+        (message,) = [e.value for e in at.error]
+        assert message.endswith(expected), case
+        if shape == LAB:
+            assert all(word in message for word in words), case
+        assert at.sidebar.selectbox(key="lab_dataset").value == "moons", case
+        assert at.dataframe[0].value.equals(before), case
+        shown += 1
+    assert shown >= 25
