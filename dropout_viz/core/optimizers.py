@@ -5,10 +5,10 @@ These call the fused kernels that ``torch.optim.Adam(fused=True)`` and
 same bit for bit (``tests/core/test_optimizers.py`` checks that against ``torch.optim``).
 Why not ``torch.optim`` itself: its ``step()`` walks param groups, looks up state, groups
 tensors by device and enters the profiler around that one kernel, several times the
-kernel's own time, and a twin's training step slower by a fifth for it (public fused
-and foreach Adam side by side: ``benchmarks/bench_core_choices.py``). The price: the
-kernels are private ATen ops (``torch._fused_adam_``), pinned with torch in
-requirements.txt and held to ``torch.optim`` by the test.
+kernel's own time, and a twin's whole step is measurably slower for it (public fused and
+foreach Adam side by side: ``benchmarks/bench_core_choices.py``). The price: the kernels
+are private ATen ops (``torch._fused_adam_``), pinned with torch in requirements.txt and
+held to ``torch.optim`` by the test.
 
 Like ``torch.optim``'s, their settings live in ``param_groups[0]`` ("lr",
 "weight_decay"), so a running model can take a new learning rate at once.
