@@ -87,14 +87,15 @@ def optimizers(rounds: int) -> list[tuple[str, str, float, float]]:
 
 
 def _child_malloc(mode: str, rounds: int) -> float:
-    """In a child process: median µs of a 24-model sweep step under one malloc setting."""
+    """In a child process: µs of a 24-model sweep step under one malloc setting, the
+    fastest of its rounds (the least disturbed by whatever else the machine runs)."""
     if mode == "ctypes":
         from dropout_viz.core.memory import reuse_freed_memory
 
         reuse_freed_memory()
     run = _runs()["24-model step"]
     run.step(20)
-    return median(_time(run.step, 40) for _ in range(rounds))
+    return min(_time(run.step, 40) for _ in range(rounds))
 
 
 def malloc(rounds: int, processes: int) -> dict[str, list[float]]:
@@ -147,7 +148,7 @@ def main() -> int:
             )
     if args.only == "optimizer":
         return 0
-    print(f"malloc: median µs per 24-model step, {args.processes} processes each")
+    print(f"malloc: µs per 24-model step, median of {args.processes} processes' fastest rounds")
     results = malloc(max(3, args.rounds // 3), args.processes)
     base = median(results["mallopt (ctypes)"])
     for label, values in results.items():
