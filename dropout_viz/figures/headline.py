@@ -5,7 +5,9 @@ score, as one screen update shows them. Plain strings, so the learner's own scre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from dropout_viz import lesson
 
 
 class Metric(NamedTuple):
@@ -33,4 +35,16 @@ def headline(latest: Sequence[dict], task: str) -> tuple[Metric, Metric, Metric]
         Metric("Gap without dropout", f"{gap_base:.3f}"),
         Metric("Gap with dropout", f"{gap_drop:.3f}", f"{gap_drop - gap_base:+.3f} vs no dropout"),
         score,
+    )
+
+
+def settings_line(settings: Any) -> str:
+    """A run's settings in one sentence, for the class that follows it (a Playground's
+    ``PlaygroundSettings``)."""
+    dataset = lesson.DATASET_NAMES.get(settings.dataset, "the teacher's own data")
+    rates = ", ".join(f"{p:g}" for p in dict.fromkeys(settings.drop_rates))
+    return (
+        f"Teacher's settings: {dataset}, {settings.n_train} training points, "
+        f"{settings.layers} × {settings.width} {settings.activation} units, p = {rates}, "
+        f"{settings.optimizer.capitalize()} at learning rate {settings.learning_rate:g}."
     )

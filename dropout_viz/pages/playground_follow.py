@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dropout_viz import lesson
 from dropout_viz.serving.classroom import CLASSROOM
 from dropout_viz.serving.feed import feed_path
 from dropout_viz.state.twin_session import TwinSession
@@ -29,19 +28,11 @@ def render(code: str) -> None:
         )
         st.button("Start my own Playground", type="primary", on_click=_leave)
         return
-    settings = teacher.settings
     st.markdown(
         "You are watching **your teacher's run**, live: the same networks, masks and curves "
         "as on the projector. Nothing here trains on your side, and nothing you do changes "
         "the teacher's run. To try things yourself, make your own copy: it starts from the "
         "teacher's weights at this very step, with the same settings and seed."
-    )
-    st.caption(
-        f"Teacher's settings: {lesson.DATASET_NAMES.get(settings.dataset)}, "
-        f"{settings.n_train} training points, {settings.layers} × {settings.width} "
-        f"{settings.activation} units, p = "
-        + ", ".join(f"{p:g}" for p in dict.fromkeys(settings.drop_rates))
-        + f", {settings.optimizer.capitalize()} at learning rate {settings.learning_rate:g}."
     )
     st.button(
         "Make my own copy",

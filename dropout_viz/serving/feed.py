@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dropout_viz.figures.headline import headline
+from dropout_viz.figures.headline import headline, settings_line
 from dropout_viz.serving.classroom import Classroom
 
 PATH = "/dlab/feed/"  # + class code
@@ -123,6 +123,7 @@ def _body(snapshot: Any, state: str, version: str) -> bytes:
         "step": snapshot.step,
         "seed": snapshot.settings.seed,
         "status": status_text(state, snapshot.step),
+        "settings": settings_line(snapshot.settings),  # the teacher may change them
         "metrics": [list(metric) for metric in headline(snapshot.latest, snapshot.task)],
     }
     meta = json.dumps({"v": version, "state": state, "head": head}, separators=(",", ":"))

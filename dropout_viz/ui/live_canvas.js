@@ -608,7 +608,8 @@ function follow(root, url) {
     head = document.createElement("div");
     head.className = "dl-follow";
     head.innerHTML =
-      '<p class="dl-status" role="status"></p><p class="dl-step"></p><div class="dl-metrics"></div>';
+      '<p class="dl-status" role="status"></p><p class="dl-settings"></p>' +
+      '<p class="dl-step"></p><div class="dl-metrics"></div>';
     root.before(head);
   }
   let version = "";
@@ -646,11 +647,12 @@ function follow(root, url) {
   next();
 }
 
-function showHead(head, { status, step, seed, metrics }) {
+function showHead(head, { status, settings, step, seed, metrics }) {
   // Text only (textContent): nothing from the wire is ever parsed as HTML.
-  const [statusLine, stepLine, boxes] = head.children;
+  const [statusLine, settingsLine, stepLine, boxes] = head.children;
   statusLine.textContent = status || "";
   if (step === undefined) return;
+  if (settingsLine.textContent !== settings) settingsLine.textContent = settings;
   stepLine.innerHTML = "<strong></strong><span></span>";
   stepLine.firstChild.textContent = `Step ${step.toLocaleString("en-US")}`;
   stepLine.lastChild.textContent = ` · seed ${seed} · following the teacher`;

@@ -17,6 +17,7 @@ import streamlit as st
 _HERE = Path(__file__).parent
 _CSS = """
 .dl-board { display: grid; gap: 8px 28px; width: 100%; align-items: start; }
+.dl-cell { min-width: 0; }  /* a column may shrink below its canvas's last width */
 .dl-panel { margin: 0 0 10px 0; }
 .dl-panel figcaption {
   font: 600 14px var(--st-font, sans-serif); color: var(--st-text-color, #31333f);
@@ -25,6 +26,7 @@ _CSS = """
 .dl-panel canvas { display: block; }
 .dl-follow { font: 14px var(--st-font, sans-serif); color: var(--st-text-color, #31333f); }
 .dl-follow p { margin: 0 0 8px 0; }
+.dl-follow .dl-settings { font-size: 14px; color: var(--st-text-color, #31333f); opacity: 0.8; }
 .dl-metrics {
   display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr));
   gap: 8px 28px; margin: 4px 0 14px 0;

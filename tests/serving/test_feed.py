@@ -35,6 +35,8 @@ def test_an_update_carries_the_teachers_own_board_and_numbers(room, teacher):
     head = update["head"]
     assert (head["step"], head["seed"]) == (7, teacher.settings.seed)
     assert head["status"] == "Your teacher has paused at step 7."
+    assert head["settings"].startswith("Teacher's settings: Two moons, ")
+    assert f"{teacher.settings.n_train} training points" in head["settings"]
     baseline = teacher.snapshot.latest[0]
     labels = [label for label, _, _ in head["metrics"]]
     assert labels[0] == "Gap without dropout"
