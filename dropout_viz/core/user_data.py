@@ -304,9 +304,14 @@ def _where(row: int, column: int, name: str) -> str:
     return f"Row {row}, column {column + 1} ('{name}')"
 
 
+def _missing(text: str) -> bool:
+    value = _number(text)
+    return text.lower() in MISSING or (value is not None and math.isnan(value))  # "-nan" too
+
+
 def _cell(cell: str, row: int, column: int, name: str) -> float:
     text = cell.strip()
-    if text.lower() in MISSING:
+    if _missing(text):
         raise UserDataError(
             f"{_where(row, column, name)} is missing a value"
             + (f" ({text!r})" if text else "")
@@ -328,7 +333,7 @@ def _cell(cell: str, row: int, column: int, name: str) -> float:
 
 def _label_present(cell: str, row: int, column: int, name: str) -> None:
     text = cell.strip()
-    if text.lower() in MISSING:
+    if _missing(text):
         raise UserDataError(
             f"{_where(row, column, name)} is missing a value"
             + (f" ({text!r})" if text else "")

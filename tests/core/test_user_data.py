@@ -76,6 +76,8 @@ BAD_FILES = {
     ),
     "missing feature": (_with(3, "1.0,,0"), PLAYGROUND, ["Row 5, column 2 ('x2')", "missing"]),
     "NA feature": (_with(12, "NA,1.0,0"), PLAYGROUND, ["Row 14, column 1 ('x1')", "missing"]),
+    "-nan feature": (_with(12, "-nan,1.0,0"), PLAYGROUND, ["Row 14, column 1 ('x1')", "missing"]),
+    "NaN label": (_with(3, "1.0,2.0,NaN"), PLAYGROUND, ["Row 5, column 3 ('label')", "missing"]),
     "missing label": (_with(20, "1.0,2.0,"), PLAYGROUND, ["Row 22, column 3 ('label')", "missing"]),
     "infinite feature": (_with(5, "inf,1.0,0"), PLAYGROUND, ["Row 7, column 1 ('x1')", "infinite"]),
     "overflowing feature": (
