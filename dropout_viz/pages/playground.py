@@ -149,6 +149,9 @@ def _reset() -> None:
 
 
 def _buttons(session: TwinSession, present: bool = False) -> None:
+    # Keys for the teacher's screen (a tour's scene, the presenter view) only: a button's
+    # shortcut becomes part of its accessible name ("Play Shortcut Space").
+    keys = tour.keys_on()
     if present:  # no Step ×CHUNK: the presenter view keeps the three a lesson needs
         play, one, reset, hint = st.columns([1, 1, 1, 4], vertical_alignment="center")
     else:
@@ -160,7 +163,7 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
         on_click=session.play,
         args=(not session.playing,),  # what the label says, even if the press comes twice
         width="stretch",
-        shortcut="Space",
+        shortcut="Space" if keys else None,
         help="Train both twins continuously, a few dozen steps per screen update.",
     )
     one.button(
@@ -169,7 +172,7 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
         on_click=_step,
         args=(1,),
         width="stretch",
-        shortcut="S",
+        shortcut="S" if keys else None,
         help="One optimizer step for both twins.",
     )
     if not present:
@@ -186,10 +189,11 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
         key="pg_reset",
         on_click=_reset,
         width="stretch",
-        shortcut="X",  # R is Streamlit's own (rerun)
+        shortcut="X" if keys else None,  # R is Streamlit's own (rerun)
         help="Start both twins again from the same initial weights.",
     )
-    tour.keys_hint(hint)
+    if keys:
+        tour.keys_hint(hint)
     if session.twin.status == "diverged":
         st.warning(session.twin.message, icon="⚠️")
 

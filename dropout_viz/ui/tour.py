@@ -25,12 +25,17 @@ KEYS_HINT = "Keys: Space play/pause · S step · X reset (R is Streamlit's rerun
 TOUR_KEYS_HINT = "← / → previous / next scene"
 
 # Presenter view: larger type, less empty space above the page.
+# Presenter view: larger type where it is read from the back of a room, less space
+# between rows, smaller metric numbers, so the board keeps most of a 720-pixel screen.
 PRESENTER_CSS = """<style>
-.stMainBlockContainer { padding-top: 2.5rem; padding-bottom: 1rem; }
-.stMainBlockContainer [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
-.stMainBlockContainer button p { font-size: 1.15rem; }
-.st-key-tour [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; line-height: 1.4; }
-.st-key-step [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
+.stMainBlockContainer { padding-top: 3.75rem; padding-bottom: 0.5rem; }
+.stMainBlockContainer [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+.stMainBlockContainer [data-testid="stMarkdownContainer"] p { font-size: 1.1rem; }
+.stMainBlockContainer button p { font-size: 1.1rem; }
+.st-key-tour [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; line-height: 1.35; }
+.st-key-step [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; margin: 0; }
+.stMainBlockContainer [data-testid="stMetricValue"] { font-size: 1.6rem; }
+.stMainBlockContainer [data-testid="stMetric"] { gap: 0; }
 </style>"""
 
 
@@ -69,15 +74,16 @@ def bar(url_path: str, apply: Callable[[Scene], None] = set_widgets) -> Scene | 
     if st.session_state.get(APPLIED) != scene.number:
         st.session_state[APPLIED] = scene.number
         apply(scene)
-    with st.container(border=True, key="tour"):
-        text, back, again, ahead = st.columns([10, 2, 2, 2], vertical_alignment="center")
+    with st.container(border=not present, key="tour"):
+        text, back, again, ahead, toggle = st.columns(
+            [10, 2, 2, 2, 3.5], vertical_alignment="center"
+        )
         text.markdown(
-            f"**Lesson tour · {scene.number} / {len(SCENES)} · {scene.title}**  \n{scene.watch}"
+            f"**Lesson tour · {scene.number} / {len(SCENES)} · {scene.title}.** {scene.watch}"
         )
         go_back = back.button(
             "Back",
             key="tour_back",
-            icon=":material/arrow_back:",
             shortcut=BACK,
             disabled=scene.number == 1,
             width="stretch",
@@ -95,14 +101,13 @@ def bar(url_path: str, apply: Callable[[Scene], None] = set_widgets) -> Scene | 
         go_ahead = ahead.button(
             "Next",
             key="tour_next",
-            icon=":material/arrow_forward:",
             shortcut=NEXT,
             disabled=scene.number == len(SCENES),
             width="stretch",
             type="primary",
             help="The next scene.",
         )
-        _present_toggle(text)
+        _present_toggle(toggle)
     if go_back or go_ahead:
         go(scene.number + (1 if go_ahead else -1), url_path)
     return scene
@@ -136,6 +141,12 @@ def entry(place=st) -> None:
     _present_toggle(right)
 
 
+def keys_on() -> bool:
+    """Whether the page is the teacher's screen (a scene, or the presenter view), where
+    the run's buttons take keyboard shortcuts."""
+    return presenting() or current() is not None
+
+
 def keys_hint(place=st) -> None:
     """The one line that lists the keyboard shortcuts."""
     hint = KEYS_HINT + (f" · {TOUR_KEYS_HINT}" if current() is not None else "")
@@ -146,6 +157,7 @@ def keys_hint(place=st) -> None:
 # the page, whatever the scroll): on mount, again once the page has settled, and on every
 # resize; only changes of more than a few pixels, each of which reruns the script.
 _ROOM_JS = """
+const SENT = new WeakMap();
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const measure = () => {
@@ -154,9 +166,9 @@ export default function (component) {
     let top = element.getBoundingClientRect().top;
     for (let e = element.parentElement; e; e = e.parentElement) top += e.scrollTop || 0;
     const room = Math.floor(window.innerHeight - top);
-    const last = Number(parentElement.dataset.room ?? -1e9); // kept while mounted
-    if (Math.abs(room - last) > 4) {
-      parentElement.dataset.room = String(room);
+    // The last value sent, kept per mount (parentElement may be a shadow root).
+    if (Math.abs(room - (SENT.get(parentElement) ?? -1e9)) > 4) {
+      SENT.set(parentElement, room);
       setStateValue("room", room);
     }
   };

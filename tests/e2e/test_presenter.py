@@ -1,0 +1,117 @@
+"""The presenter view in a real browser, at a projector's 1280×720 and at 1920×1080: the
+Playground's two boundaries, the network with its masks and the loss chart all lie inside
+the window without scrolling; Space plays and pauses; the arrow keys walk the tour; no
+Deploy button. Screenshots go to artifacts/presenter-<size>.png."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import ARTIFACTS, assert_no_exception, open_page, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+SIZES = [(1280, 720), (1920, 1080)]
+STEP = re.compile(r"Step ([\d,]+)")
+COUNTER_TEXT = "(document.querySelector('.st-key-step')?.innerText ?? '')"
+PANELS = [
+    ("canvas[data-kind=boundary]", 0),
+    ("canvas[data-kind=boundary]", 1),
+    ("canvas[data-kind=network]", 0),
+    ("canvas[data-kind=lines]", 0),
+]
+
+
+def step_of(page) -> int:
+    return int(STEP.search(page.locator(".st-key-step").inner_text()).group(1).replace(",", ""))
+
+
+@pytest.fixture
+def sized(browser, request):
+    """A tab of the given viewport size (the page fixture's is a tall 1400×2000)."""
+    contexts = []
+
+    def open_tab(width: int, height: int):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        errors = []
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.errors = errors
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def settled_boxes(page) -> list[dict]:
+    """The four panels' boxes, once the board has taken the height the window leaves it
+    (the browser measures it and the server redraws: wait until two reads agree)."""
+    previous = None
+    for _ in range(40):
+        boxes = [page.locator(selector).nth(i).bounding_box() for selector, i in PANELS]
+        if boxes == previous and all(boxes):
+            return boxes
+        previous = boxes
+        page.wait_for_timeout(250)  # polling interval between two layout reads
+    return previous
+
+
+@pytest.mark.parametrize("width,height", SIZES, ids=lambda v: str(v))
+def test_presenter_view_fits_the_board_in_the_window(sized, app_url, width, height):
+    page = sized(width, height)
+    open_page(page, f"{app_url}/?scene=2&present=1")
+    for selector, i in PANELS:
+        page.locator(selector).nth(i).wait_for()
+    wait_until_idle(page)
+    boxes = settled_boxes(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"presenter-{width}x{height}.png"))
+    for (selector, i), box in zip(PANELS, boxes):
+        assert box["x"] >= 0 and box["y"] >= 0, (selector, i, box)
+        assert box["x"] + box["width"] <= width, (selector, i, box)
+        assert box["y"] + box["height"] <= height, (selector, i, box)
+        assert box["height"] >= 150, (selector, i, box)  # fitted, not squashed to nothing
+    scroller = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=stMain]');"
+        " return m ? m.scrollTop : -1; }"
+    )
+    assert scroller == 0  # nothing had to scroll to get there
+    # The sidebar is folded away, the advanced controls are not drawn, no Deploy button.
+    assert page.get_by_role("button", name=re.compile("^Step ×")).count() == 0
+    assert page.get_by_label("Dropout rate p").count() == 0
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    assert page.locator("[data-testid=stAppDeployButton]").count() == 0
+    assert page.errors == []
+    assert_no_exception(page) if hasattr(page, "console") else None
+
+
+def test_space_plays_and_pauses_and_the_arrows_walk_the_tour(sized, app_url):
+    page = sized(1280, 720)
+    open_page(page, f"{app_url}/?scene=3&present=1")  # scene 3 starts paused
+    page.locator("canvas[data-kind=network]").wait_for()
+    page.evaluate("() => document.activeElement?.blur()")  # the keys go to the page
+    assert step_of(page) == 0
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => /Step [1-9][\\d,]{{2,}}/.test({COUNTER_TEXT})")  # >= 100
+    page.keyboard.press("Space")
+    page.get_by_role("button", name=re.compile(r"^Play\b")).wait_for()  # "Play Shortcut Space"
+    wait_until_idle(page)
+    stopped = step_of(page)
+    page.wait_for_timeout(1000)  # a second in which a playing run would take ~600 steps
+    assert step_of(page) == stopped
+    page.keyboard.press("s")
+    page.wait_for_function(f"() => {COUNTER_TEXT}.includes('Step {stopped + 1:,}')")
+
+    page.keyboard.press("ArrowRight")  # scene 4: the spiral, playing
+    page.wait_for_url(re.compile(r"scene=4"))
+    page.get_by_text("4 / 7").first.wait_for()
+    assert "present=1" in page.url
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(re.compile(r"scene=3"))
+    page.get_by_text("3 / 7").first.wait_for()
+    assert page.errors == []
