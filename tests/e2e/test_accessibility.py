@@ -92,11 +92,31 @@ def foreign_requests(urls: list[str], app_url: str) -> list[str]:
 
 
 def sideways_overflow(page) -> int:
-    """How many pixels the page is wider than its window (0: no horizontal scroll)."""
+    """How many pixels the page is wider than its window (0: no horizontal scroll). Streamlit
+    scrolls its main area and its sidebar in their own boxes, so each is measured too."""
     return page.evaluate(
-        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - document.documentElement.clientWidth"
+        """() => Math.max(...[document.documentElement, document.body,
+             document.querySelector('[data-testid=stMain]'),
+             document.querySelector('[data-testid=stSidebarContent]')]
+           .filter(Boolean).map((box) => box.scrollWidth - box.clientWidth))"""
     )
+
+
+def save_screenshot(page, name: str) -> None:
+    """The whole page, not just the window: Streamlit's main area scrolls inside the window,
+    so the window is made as tall as that area for the picture (its width, the layout, stays)."""
+    size = page.viewport_size
+    tall = page.evaluate(
+        "() => Math.max(...['stMain', 'stSidebarContent'].map((id) =>"
+        " document.querySelector(`[data-testid=${id}]`)?.scrollHeight ?? 0))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(max(tall, size["height"]), 9000)})
+    page.evaluate(  # two frames: the new height laid out and painted
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"a11y-{name}.png"))
+    page.set_viewport_size(size)
 
 
 def url_of(module, app_url: str) -> str:
@@ -106,7 +126,7 @@ def url_of(module, app_url: str) -> str:
 def draw_everything(page) -> None:
     """Plotly draws a chart once it is on screen, st.code highlights its code a moment after
     the page: bring each chart into view and wait for both, so axe sees the finished page."""
-    for code in page.locator("[data-testid=stCode]").all():
+    for code in page.locator("[data-testid=stCode] code.language-python").all():
         code.locator(".token").first.wait_for()
     charts = page.locator("[data-testid=stPlotlyChart]")
     for i in range(charts.count()):
@@ -143,13 +163,12 @@ def test_page_is_offline_accessible_and_fits_small_screens(tabs, app_url, module
             assert blocking_violations(page) == []
         assert foreign_requests(page.context.requests, app_url) == []
         assert sideways_overflow(page) <= 0, screen
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(
-            path=str(ARTIFACTS / f"a11y-{module.URL_PATH}-{screen}.png"), full_page=True
-        )
+        save_screenshot(page, f"{module.URL_PATH}-{screen}")
 
 
-STEP = re.compile(r"Step ([\d,]+)")
+# The buttons' names, with or without the shortcut shown on them ("Play Shortcut Space").
+PLAY = re.compile(r"^Play\b")
+PAUSE = re.compile(r"^Pause\b")
 SUMMARY = re.compile(
     r"^Step [\d,]+\. No dropout: train loss \d\.\d{3}, test loss \d\.\d{3}.*"
     r"\. Dropout[^:]*: train loss \d\.\d{3}, test loss \d\.\d{3}.*\. \d+ units dropped"
@@ -175,8 +194,8 @@ def test_playground_while_playing_is_accessible_and_summarised(tabs, app_url):
     page.context.requests.clear()
     open_page(page, app_url)  # the Playground is the landing page
     page.locator("canvas[data-kind=network]").wait_for()
-    page.get_by_role("button", name="Play", exact=True).click()
-    page.get_by_role("button", name="Pause", exact=True).wait_for()
+    page.get_by_role("button", name=PLAY).click()
+    page.get_by_role("button", name=PAUSE).wait_for()
     expect(page.locator(".dl-board")).to_have_attribute("data-step", re.compile(r"^\d{3,}$"))
     try:
         assert blocking_violations(page) == []
@@ -192,8 +211,8 @@ def test_playground_while_playing_is_accessible_and_summarised(tabs, app_url):
             assert len(canvas.get_attribute("aria-label")) > 10
         assert foreign_requests(page.context.requests, app_url) == []
     finally:
-        page.get_by_role("button", name="Pause", exact=True).click()
-        page.get_by_role("button", name="Play", exact=True).wait_for()
+        page.get_by_role("button", name=PAUSE).click()
+        page.get_by_role("button", name=PLAY).wait_for()
         wait_until_idle(page)
 
 
@@ -246,6 +265,7 @@ FOCUSED = """async () => {
 
 
 REGIONS = ["skip link", "sidebar", "header", "page"]
+STREAMLIT_FAINT_FOCUS = {"stPageLink-NavLink"}
 
 
 def test_every_playground_control_is_reached_by_tab_with_a_visible_focus(tabs, app_url):
@@ -264,7 +284,8 @@ def test_every_playground_control_is_reached_by_tab_with_a_visible_focus(tabs, a
         if visited and focused["label"] == visited[0]["label"]:
             break  # round the whole page once
         visited.append(focused)
-    labels = [v["label"] for v in visited]
+    # A control's name, without the icon's ligature or the shortcut hint on lines of their own.
+    labels = [line.strip() for v in visited for line in v["label"].splitlines() if line.strip()]
     ARTIFACTS.mkdir(exist_ok=True)  # the order as a reviewer reads it
     (ARTIFACTS / "a11y-playground-tab-order.json").write_text(json.dumps(visited, indent=1))
     for control in ("Play", "Step", "Reset", f"Step ×{playground.CHUNK}"):
@@ -275,7 +296,10 @@ def test_every_playground_control_is_reached_by_tab_with_a_visible_focus(tabs, a
     # Streamlit makes its main area focusable so that the keyboard can scroll it; it is no
     # control, and draws no ring.
     controls = [v for v in visited if v["testid"] != "stMain"]
-    assert [v["label"] for v in controls if not v.get("shown")] == []
+    # st.page_link shows focus with its tooltip and a faint background that can outlast the
+    # focus by a moment (README, Accessibility): Streamlit's, not checked here.
+    ringed = [v for v in controls if v["testid"] not in STREAMLIT_FAINT_FOCUS]
+    assert [v["label"] for v in ringed if not v.get("shown")] == []
     # Skip link, sidebar, Streamlit's header (its menu), then the page; within the sidebar
     # and the page, top to bottom.
     visited = controls
@@ -285,11 +309,11 @@ def test_every_playground_control_is_reached_by_tab_with_a_visible_focus(tabs, a
         seen = [(v["top"], v["label"]) for v in visited if v["region"] == region]
         assert all(b[0] >= a[0] - 40 for a, b in itertools.pairwise(seen)), seen  # 40 px: a row
 
-    # Operable too: Space on the focused Play button starts the twins.
-    page.get_by_role("button", name="Play", exact=True).focus()
-    page.keyboard.press("Space")
-    page.get_by_role("button", name="Pause", exact=True).wait_for()
-    page.get_by_role("button", name="Pause", exact=True).focus()
-    page.keyboard.press("Space")
-    page.get_by_role("button", name="Play", exact=True).wait_for()
+    # Operable too: Enter on the focused Play button starts the twins, on Pause stops them.
+    page.get_by_role("button", name=PLAY).focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=PAUSE).wait_for()
+    page.get_by_role("button", name=PAUSE).focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=PLAY).wait_for()
     wait_until_idle(page)
