@@ -114,6 +114,7 @@ def save_screenshot(page, name: str) -> None:
     page.evaluate(  # two frames: the new height laid out and painted
         "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
     )
+    wait_for_every_element(page)  # a page that sizes itself by the window may have rerun
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"a11y-{name}.png"))
     page.set_viewport_size(size)
@@ -123,9 +124,16 @@ def url_of(module, app_url: str) -> str:
     return app_url if module is PAGES[0] else f"{app_url}/{module.URL_PATH}"  # the landing page
 
 
+def wait_for_every_element(page) -> None:
+    """Streamlit shows a grey placeholder where an element has not arrived yet."""
+    wait_until_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')")
+
+
 def draw_everything(page) -> None:
     """Plotly draws a chart once it is on screen, st.code highlights its code a moment after
     the page: bring each chart into view and wait for both, so axe sees the finished page."""
+    wait_for_every_element(page)
     for code in page.locator("[data-testid=stCode] code.language-python").all():
         code.locator(".token").first.wait_for()
     charts = page.locator("[data-testid=stPlotlyChart]")
@@ -157,6 +165,8 @@ def test_page_is_offline_accessible_and_fits_small_screens(tabs, app_url, module
     for screen, page in tabs.items():
         page.context.requests.clear()
         open_page(page, url_of(module, app_url))
+        if module is playground:
+            page.locator("canvas[data-kind=network]").wait_for()
         draw_everything(page)
         wait_until_idle(page)
         if screen == "1366x768":  # the audit once per page: it reads the DOM, not the size
