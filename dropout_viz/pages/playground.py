@@ -155,7 +155,10 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
     if present:  # no Step ×CHUNK: the presenter view keeps the three a lesson needs
         play, one, reset, hint = st.columns([1, 1, 1, 4], vertical_alignment="center")
     else:
-        play, one, chunk, reset, hint = st.columns([1, 1, 1, 1, 3], vertical_alignment="center")
+        # The hint's share only when there is a hint: a tablet's narrow main column then
+        # keeps "Step ×30" and "Reset" whole (tests/e2e/test_accessibility.py).
+        shares = [1, 1, 1, 1, 3] if keys else [1, 1, 1, 1, 0.4]
+        play, one, chunk, reset, hint = st.columns(shares, vertical_alignment="center")
     play.button(
         "Pause" if session.playing else "Play",
         key="pg_play",

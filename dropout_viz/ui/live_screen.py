@@ -26,8 +26,11 @@ def draw_update(
     updates them in place and the canvases are never re-mounted (no blank frame)."""
     with st.container(key="step"):
         st.markdown(f"**Step {step:,}** · seed {seed}{note}")
-    for column, metric, help_text in zip(st.columns(3), headline(latest, task), HELP, strict=True):
-        column.metric(
+    # A row that wraps: on a narrow main column (a tablet) a metric moves down a line
+    # instead of cutting its value short ("74.6% …"), as three columns did.
+    row = st.container(horizontal=True, gap="medium")
+    for metric, help_text in zip(headline(latest, task), HELP, strict=True):
+        row.metric(
             metric.label, metric.value, delta=metric.delta, delta_color="inverse", help=help_text
         )
     live_canvas(board, key="pg_board")
