@@ -67,7 +67,14 @@ def bar(url_path: str, apply: Callable[[Scene], None] = set_widgets) -> Scene | 
     if present:
         st.html(PRESENTER_CSS)
     scene = current()
-    if scene is None or scene.page != url_path:
+    if scene is not None and scene.page != url_path:  # e.g. a scene number typed by hand
+        st.page_link(
+            common.page(scene.page),
+            label=f"Lesson tour · scene {scene.number} ({scene.title}) is on another page",
+            query_params=kept_query(),
+        )
+        scene = None
+    if scene is None:
         if present:  # the presenter view without a scene: its way back out
             _present_toggle(st)
         return None

@@ -156,3 +156,10 @@ def test_the_playground_offers_the_tour_and_the_presenter_toggle(run_page):
     at.toggle(key="tour_present").set_value(True).run()
     assert at.query_params["present"] == "1"
     assert [b.label for b in at.button] == ["Play", "Step", "Reset"]
+
+
+def test_a_scene_of_another_page_links_there_and_changes_nothing(run_page):
+    at = run_page("playground", {"scene": "7"})
+    assert at.session_state[STATE].settings == PlaygroundSettings()
+    links = [str(link.proto) for link in at.get("page_link")]
+    assert any("scene 7" in link and lesson.UNCERTAINTY in link for link in links), links
