@@ -46,7 +46,9 @@ def p_sweep(summary: Sequence[dict], classification: bool) -> go.Figure:
     """Train and test loss against p, the gap between them, and (classification) accuracy."""
     rows = sorted(summary, key=lambda r: r["p"])
     ps = [r["p"] for r in rows]
-    titles = ["Loss after training", "Generalization gap (test − train)"]
+    # Two lines each: side by side in a tablet's main column, one-line titles ran into
+    # each other (tests/e2e/test_accessibility.py's screenshots).
+    titles = ["Loss after<br>training", "Generalization gap<br>(test − train)"]
     if classification:
         titles.append("Test accuracy")
     fig = make_subplots(rows=1, cols=len(titles), horizontal_spacing=0.09, subplot_titles=titles)
