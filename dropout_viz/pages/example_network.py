@@ -84,7 +84,7 @@ def _train_vs_eval(run: ex.ExampleRun) -> None:
         column_config={name: number for name in rows if name != "example"},
         key="ex_table",
     )
-    a, b, c = st.columns(3)
+    a, b, c = common.metric_row(3)
     a.metric(
         "Train-mode passes",
         "differ" if run.train_passes_differ else "identical",

@@ -207,7 +207,7 @@ def _controls() -> tuple[int, int, int]:
 
 
 def _metrics(curve: ens.Convergence, score: ens.TestScore, n: int) -> None:
-    a, b, c, d = st.columns(4)
+    a, b, c, d = common.metric_row(4)
     a.metric(
         f"Distance at N = {n}",
         f"{curve.at(n):.3f}",

@@ -23,7 +23,7 @@ def convention_models(drop_rate: float, seed: int) -> None:
         lambda report: conv.train_conventions(drop_rate, seed, on_progress=report),
         "Training one network per convention…",
     )
-    columns = st.columns(len(runs))
+    columns = common.metric_row(len(runs))
     by_mode = {run.mode: run for run in runs}
     reference = by_mode["inverted"].test_accuracy
     for column, run in zip(columns, runs):
@@ -78,7 +78,7 @@ def after_training(drop_rate: float, seed: int) -> None:
         "Training the twins on the digits…",
     )
     means, zeros = result.mean_activation, result.zero_share
-    a, b, c = st.columns(3)
+    a, b, c = common.metric_row(3)
     a.metric(
         "Mean activation",
         f"{means[0]:.2f} → {means[1]:.2f}",

@@ -51,6 +51,14 @@ def link(url_path: str, label: str) -> None:
     st.page_link(target, label=label, icon=target.icon)
 
 
+def metric_row(count: int) -> list:
+    """``count`` places for metrics side by side, as ``st.columns(count)`` gives, but in one
+    row that wraps: on a narrow screen a metric moves down a line instead of cutting its
+    value short ("94.8% …")."""
+    row = st.container(horizontal=True, gap="medium")
+    return [row] * count
+
+
 def preset_links(presets: tuple[lesson.Preset, ...]) -> None:
     """Playground set-ups as plain links: they open in a new tab, a fresh session that
     takes its settings from the URL (a Playground already open keeps its own)."""
