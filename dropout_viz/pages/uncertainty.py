@@ -26,18 +26,23 @@ MAP_GRID = 50  # cells per side of the 2-D maps
 # Where the MC mean's convergence is followed: among the training points, and in the gap.
 FOLLOW = ((2.0, "x = 2 (data)"), (0.0, "x = 0 (gap)"))
 MEASURES = {"entropy": "predictive entropy (bits)", "std": "std of P(class 1)"}
+PRESENTER_BAND_HEIGHT = 400  # px: the band chart's height in the presenter view
 
 
 def render() -> None:
-    st.title(TITLE)
+    present = tour.presenting()  # the presenter view: the band chart fits the screen
+    if not present:
+        st.title(TITLE)
     tour.bar(URL_PATH)  # a scene of the lesson tour sets the widgets below (?scene=N)
-    st.markdown(
-        "**Monte-Carlo dropout** keeps dropout on at inference and asks the network T times: "
-        "each pass is a different random sub-network, and the spread of their answers (the "
-        "band) estimates how unsure the model is. The network below learned a noisy sine "
-        f"without the points in {mc.GAP[0]:g} < x < {mc.GAP[1]:g}, and there, where no "
-        "training point told the sub-networks what to do, they disagree most."
-    )
+    if not present:
+        st.markdown(
+            "**Monte-Carlo dropout** keeps dropout on at inference and asks the network T "
+            "times: each pass is a different random sub-network, and the spread of their "
+            "answers (the band) estimates how unsure the model is. The network below learned "
+            f"a noisy sine without the points in {mc.GAP[0]:g} < x < {mc.GAP[1]:g}, and "
+            "there, where no training point told the sub-networks what to do, they disagree "
+            "most."
+        )
     config, passes = _controls()
     try:
         config.validate()
@@ -75,20 +80,20 @@ def render() -> None:
         help="How much less sure the model is where it saw no data.",
     )
     xs = prediction.x.numpy()
-    st.plotly_chart(
-        fig.mc_band(
-            xs,
-            prediction.mean.numpy(),
-            prediction.std.numpy(),
-            prediction.samples.numpy(),
-            data.x_train.numpy(),
-            data.y_train.numpy(),
-            np.sin(xs),
-            data.gap,
-            passes,
-        ),
-        key="mc_band",
+    band = fig.mc_band(
+        xs,
+        prediction.mean.numpy(),
+        prediction.std.numpy(),
+        prediction.samples.numpy(),
+        data.x_train.numpy(),
+        data.y_train.numpy(),
+        np.sin(xs),
+        data.gap,
+        passes,
     )
+    if present:  # under the tour bar and the metrics, inside a 720-pixel-high screen
+        band.update_layout(height=PRESENTER_BAND_HEIGHT)
+    st.plotly_chart(band, key="mc_band")
     st.markdown("**How unsure, along x:** the band's half-width, 2 standard deviations.")
     st.plotly_chart(fig.spread(xs, prediction.std.numpy(), data.gap, passes), key="mc_spread")
     if width_gap <= width_data:

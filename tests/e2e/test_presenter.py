@@ -115,3 +115,19 @@ def test_space_plays_and_pauses_and_the_arrows_walk_the_tour(sized, app_url):
     page.wait_for_url(re.compile(r"scene=3"))
     page.get_by_text("3 / 7").first.wait_for()
     assert page.errors == []
+
+
+def test_presenter_view_fits_the_uncertainty_band_in_the_window(sized, app_url):
+    page = sized(1280, 720)
+    # Scene 7 typed on the landing page links to its own page (opened in the app, not by
+    # loading /uncertainty: the page under test is the presenter view, not deep links).
+    open_page(page, f"{app_url}/?scene=7&present=1")
+    page.get_by_role("link", name=re.compile("scene 7")).click()
+    band = page.locator("[data-testid=stPlotlyChart]").first  # the band: the page's first chart
+    band.wait_for(timeout=180_000)  # the page trains two networks first, on a busy machine
+    wait_until_idle(page, timeout=180_000)
+    page.screenshot(path=str(ARTIFACTS / "presenter-uncertainty-1280x720.png"))
+    box = band.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box
+    assert page.get_by_text("7 / 7").count() == 1
+    assert page.errors == []
