@@ -1,6 +1,6 @@
 """Dropout Lab's front door: ``streamlit run app.py`` serves the whole lab.
 
-Streamlit runs ``dropout_viz/navigation.py`` for every browser (page config and the
+Streamlit runs ``navigation.py`` for every browser (page config and the
 pages). This file adds the one address that is not a page: the class feed, from which a
 class following its teacher reads each update without a script run of its own
 (``dropout_viz/serving/feed.py``). Nothing here loads torch: the navigation script sets
@@ -15,6 +15,6 @@ from dropout_viz.ui.class_server import is_connected
 
 feed = Feed(CLASSROOM, is_connected)
 app = st.App(
-    "dropout_viz/navigation.py",
+    "navigation.py",
     routes=[feed.route(st.get_option("server.baseUrlPath"))],
 )

@@ -1,6 +1,8 @@
 """The script Streamlit runs for every browser: page config and navigation, nothing else.
 
-``app.py`` serves it (``streamlit run app.py``), beside the class feed."""
+``app.py`` serves it (``streamlit run app.py``), beside the class feed. It lives here, not
+in ``dropout_viz/``: Streamlit treats a ``pages/`` folder beside its main script as the
+old multipage app's page list, and then a page's own URL opens the main page instead."""
 
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from dropout_viz.ui.runtime import (
     use_one_torch_thread,
 )
 
-FAVICON = Path(__file__).parents[1] / "static" / "favicon.png"
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
 
 one_math_thread_everywhere()  # before the imports below load torch: see its docstring
 
