@@ -113,7 +113,7 @@ def test_the_janitor_released_run_ends_the_follow(run_page):
 
 
 def test_the_teacher_sees_how_many_students_follow(run_page):
-    teacher, follower, code = teacher_and_follower(run_page)
+    teacher, _, code = teacher_and_follower(run_page)
     for viewer in ("screen-1", "screen-2"):
         feed.Feed(CLASSROOM, lambda owner: True).answer(code, viewer=viewer)
     teacher.run()
