@@ -132,34 +132,28 @@ def _missing(text: str) -> bool:
 
 
 def _cell(cell: str, row: int, column: int, name: str) -> float:
-    text = cell.strip()
-    if _missing(text):
-        raise UserDataError(
-            f"{_where(row, column, name)} is missing a value"
-            + (f" ({text!r})" if text else "")
-            + ": fill it in or delete the row."
-        )
+    text = _present(cell, row, column, name, "fill it in or delete the row")
     value = _number(text)
     if value is None:
         raise UserDataError(
             f"{_where(row, column, name)} is {text!r}, not a number: feature columns must hold "
             "numbers only (use a dot as the decimal point)."
         )
-    if math.isinf(value):
-        raise UserDataError(
-            f"{_where(row, column, name)} is infinite ({text!r}): use a finite number or "
-            "delete the row."
-        )
     return value
 
 
 def _label_present(cell: str, row: int, column: int, name: str) -> None:
+    _present(cell, row, column, name, "every row needs a label. Fill it in or delete the row")
+
+
+def _present(cell: str, row: int, column: int, name: str, remedy: str) -> str:
+    """The cell's text, unless it is missing or an infinite number."""
     text = cell.strip()
     if _missing(text):
         raise UserDataError(
             f"{_where(row, column, name)} is missing a value"
             + (f" ({text!r})" if text else "")
-            + ": every row needs a label. Fill it in or delete the row."
+            + f": {remedy}."
         )
     value = _number(text)
     if value is not None and math.isinf(value):
@@ -167,6 +161,7 @@ def _label_present(cell: str, row: int, column: int, name: str) -> None:
             f"{_where(row, column, name)} is infinite ({text!r}): use a finite number or "
             "delete the row."
         )
+    return text
 
 
 def task_of(

@@ -22,7 +22,7 @@ from torch import Tensor
 
 from . import limits
 from .data import DataConfig, Dataset, make_dataset
-from .mc_dropout import mc_predict, one_mask_per_pass
+from .mc_dropout import check_mc_run, mc_predict, one_mask_per_pass
 from .models import MLP
 from .training import Run, TrainConfig
 
@@ -50,13 +50,7 @@ class HoleConfig:
     hole_radius: float = HOLE_RADIUS
 
     def validate(self) -> HoleConfig:
-        limits.DROP_RATE.check(self.drop_rate)
-        if self.drop_rate == 0:
-            raise ValueError(
-                "Monte-Carlo dropout needs p > 0: with nothing dropped every pass is the same."
-            )
-        limits.SEED.check(self.seed)
-        limits.NOISE.check(self.noise)
+        check_mc_run(self.drop_rate, self.seed, self.noise)
         limits.N_TRAIN.check(self.n_points)
         if self.dataset not in limits.CLASSIFICATION_2D:
             raise ValueError(

@@ -43,16 +43,21 @@ class MCConfig:
     learning_rate: float = 0.005
 
     def validate(self) -> MCConfig:
-        limits.DROP_RATE.check(self.drop_rate)
-        if self.drop_rate == 0:
-            raise ValueError(
-                "Monte-Carlo dropout needs p > 0: with nothing dropped every pass is the same."
-            )
-        limits.SEED.check(self.seed)
-        limits.NOISE.check(self.noise)
+        check_mc_run(self.drop_rate, self.seed, self.noise)
         if self.n_points < 4:
             raise ValueError(f"Use at least 4 points, got {self.n_points}.")
         return self
+
+
+def check_mc_run(drop_rate: float, seed: int, noise: float) -> None:
+    """What every Monte-Carlo experiment needs of its p, seed and noise."""
+    limits.DROP_RATE.check(drop_rate)
+    if drop_rate == 0:
+        raise ValueError(
+            "Monte-Carlo dropout needs p > 0: with nothing dropped every pass is the same."
+        )
+    limits.SEED.check(seed)
+    limits.NOISE.check(noise)
 
 
 class SubNetworkDropout(Dropout):
