@@ -1,6 +1,5 @@
 """The class feed: what a follower's browser gets when it asks for the teacher's update."""
 
-import asyncio
 import json
 
 import pytest
@@ -9,6 +8,7 @@ from dropout_viz.serving.classroom import Classroom
 from dropout_viz.serving.feed import MAX_VIEWERS, PATH, Feed, feed_path
 from dropout_viz.state.twin_session import TwinSession
 from dropout_viz.ui.live_canvas import encode
+from tests.asyncio_thread import run
 
 
 @pytest.fixture
@@ -99,7 +99,8 @@ def test_the_route_answers_http_requests(room, teacher):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(route.handle(scope | {"path_params": {"code": teacher.class_code}}, receive, send))
+    # (its own thread: in the full suite Playwright's loop runs in this one)
+    run(route.handle(scope | {"path_params": {"code": teacher.class_code}}, receive, send))
     start, body = sent[0], sent[1]["body"]
     assert start["status"] == 200
     assert (b"cache-control", b"no-store") in start["headers"]
