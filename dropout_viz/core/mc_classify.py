@@ -22,7 +22,7 @@ from torch import Tensor
 
 from . import limits
 from .data import DataConfig, Dataset, make_dataset
-from .mc_dropout import check_mc_run, mc_predict, one_mask_per_pass
+from .mc_dropout import PassStats, check_mc_run, mc_predict, one_mask_per_pass
 from .models import MLP
 from .training import Run, TrainConfig
 
@@ -122,17 +122,9 @@ def entropy_bits(p: Tensor) -> Tensor:
 
 
 @dataclass(frozen=True)
-class MCMaps:
+class MCMaps(PassStats):
     samples: Tensor  # (passes, points): P(class 1) of each random sub-network
     eval_prediction: Tensor  # (points,): P(class 1) with dropout off
-
-    @property
-    def mean(self) -> Tensor:
-        return self.samples.mean(0)
-
-    @property
-    def std(self) -> Tensor:
-        return self.samples.std(0)
 
     @property
     def entropy(self) -> Tensor:

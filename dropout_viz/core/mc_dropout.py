@@ -132,11 +132,10 @@ def train_regressor(
     return model
 
 
-@dataclass(frozen=True)
-class MCPrediction:
-    x: Tensor  # (points,)
-    samples: Tensor  # (passes, points): one prediction per random sub-network
-    eval_prediction: Tensor  # (points,): ordinary inference, dropout off
+class PassStats:
+    """The mean and spread over the passes of a ``samples`` tensor (passes, points)."""
+
+    samples: Tensor
 
     @property
     def mean(self) -> Tensor:
@@ -145,6 +144,13 @@ class MCPrediction:
     @property
     def std(self) -> Tensor:
         return self.samples.std(0)
+
+
+@dataclass(frozen=True)
+class MCPrediction(PassStats):
+    x: Tensor  # (points,)
+    samples: Tensor  # (passes, points): one prediction per random sub-network
+    eval_prediction: Tensor  # (points,): ordinary inference, dropout off
 
     def band_width(self, where: Tensor) -> float:
         """Mean width of the ±2 std band over the points where ``where`` is True."""

@@ -27,7 +27,7 @@ def board_payload(session: TwinSession, example: int, frequency: bool) -> dict:
     twin, data = session.twin, session.data
     batch = twin.last_step.inputs.shape[0] if twin.last_step else len(data.x_train)
     example = min(example, batch - 1)  # the last batch of an epoch may be smaller
-    scales = " / ".join(f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates))
+    scales = _kept_scales(session)
     network = network_panel(twin, example, frequency)
     network["title"] = (
         "The masks of this step (dropout twin): "
@@ -51,7 +51,7 @@ def compact_board(session: TwinSession, height: int) -> dict:
     boundaries, the network with this step's masks of example 0, the loss chart), so
     the whole board fits a projector's screen. Short titles, so each stays one line."""
     twin = session.twin
-    scales = " / ".join(f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates))
+    scales = _kept_scales(session)
     network = network_panel(twin, 0, frequency=False)
     network["title"] = f"Masks of this step (kept × {scales})"
     curves = loss_curves(twin)
@@ -59,6 +59,11 @@ def compact_board(session: TwinSession, height: int) -> dict:
     curves["height"] = height
     panels = [*boundary_panels(session, highlight=0), network, curves]
     return live.board(panels, step=twin.step_count, columns=len(panels), height=height)
+
+
+def _kept_scales(session: TwinSession) -> str:
+    """1/(1−p) of each distinct drop rate: what a kept unit is multiplied by."""
+    return " / ".join(f"{1 / (1 - p):.2g}" for p in dict.fromkeys(session.settings.drop_rates))
 
 
 def boundary_panels(session: TwinSession, highlight: int) -> list[dict]:

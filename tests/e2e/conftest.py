@@ -129,6 +129,17 @@ class ConsoleLog(list):
         return [e for e in self if "net::ERR" not in e and "Failed to load resource" not in e]
 
 
+def new_tab(browser, width: int = 1400, height: int = 2000):
+    """A tab in a browser context of its own (another student), its uncaught page errors
+    kept in ``tab.errors``; close it with ``tab.context.close()``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    return tab
+
+
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 2000})

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from .conftest import assert_no_exception, open_page
+from .conftest import assert_no_exception, new_tab, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +33,9 @@ def wait_for_step_above(page, step: int, where: str = OWN) -> None:
 
 @pytest.fixture
 def follower(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 2000})  # another student
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
-    yield page
-    context.close()
+    tab = new_tab(browser)  # another student
+    yield tab
+    tab.context.close()
 
 
 def test_a_follower_watches_the_teacher_and_a_copy_trains_alone(page, follower, app_url):
