@@ -7,7 +7,7 @@ Starts `streamlit run app.py` pinned to one core (taskset) with a short
 ``server.disconnectedSessionTTL``, and runs every student in this process,
 pinned to another core: each is a ``tests/load/streamlit_client.Client``, which
 speaks the websocket protocol as one tab of the 1.67 frontend does (widget
-states, fragment timers, the message cache) without drawing anything.
+states, the message cache, the canvas's feed requests) without drawing anything.
 First it checks that claim: one client and one headless Chromium tab, each
 alone on the idle server, side by side. Then "own twins": N students each
 press Play on their own Playground; then "followers": a teacher plays and 29
@@ -51,7 +51,7 @@ from tests.load.streamlit_client import CLASS_LINK, Client  # noqa: E402
 
 CLASS = 30  # a class: the memory check runs it twice, the followers scenario is 1 + 29
 JOIN_SPACING = 0.2  # seconds between two students opening the page: a class joins, not a DoS
-WARMUP = 5.0  # seconds of play before measuring: the server's pacing settles
+WARMUP = 5.0  # seconds of play before measuring: every student's run is under way
 WAIT = 120.0  # upper bound for a page or a button to show up under load
 JANITOR = 5.0  # the app frees a closed tab's run at its next sweep (ui/class_server.py)
 SERVER_ERRORS = re.compile(r"Exception|Traceback|Error")
@@ -61,8 +61,14 @@ SERVER_ERRORS = re.compile(r"Exception|Traceback|Error")
 BROWSER_COUNTER_JS = """() => {
   const s = {changes: 0, step: null, first: null, start: performance.now()};
   window.__classStats = s;
+  let node = null;  // the step line the canvas draws, in its shadow root
   const sample = () => {
-    const node = document.querySelector('.st-key-step');
+    if (!node || !node.isConnected) {
+      node = null;
+      document.querySelectorAll('*').forEach((e) => {
+        if (!node && e.shadowRoot) node = e.shadowRoot.querySelector('.dl-step');
+      });
+    }
     const m = node && /Step ([\\d,]+)/.exec(node.textContent);
     const step = m ? parseInt(m[1].replace(/,/g, ''), 10) : null;
     if (step !== null && step !== s.step) {
@@ -153,8 +159,7 @@ class Screen:
     updates_per_second: float
     steps_per_second: float
     longest_wait: float  # the longest time without a new step number (s)
-    interval: float | None  # the fragment timer's interval at the end (s)
-    feed_requests: int = 0  # a follower's requests to the class feed in the window
+    feed_requests: int = 0  # the screen's requests to the feed in the window
 
 
 def step_at(client: Client, moment: float) -> int | None:
@@ -170,9 +175,7 @@ def screen(client: Client, start: float, end: float) -> Screen:
     steps = (last - first) / (end - start) if first is not None and last is not None else 0.0
     moments = [start, *(t for t, _ in updates), end]
     longest = max(b - a for a, b in itertools.pairwise(moments))
-    intervals = client.auto_rerun_intervals
-    interval = max(intervals.values()) if intervals else None
-    return Screen(len(updates) / (end - start), steps, longest, interval)
+    return Screen(len(updates) / (end - start), steps, longest)
 
 
 # --- a class ------------------------------------------------------------------------------
@@ -263,8 +266,11 @@ async def own_twins(server: Server, n: int, seconds: float) -> ClassResult:
     try:
         await join(clients, play=True)
         await asyncio.sleep(WARMUP)
+        asked = [c.feed_requests for c in clients]
         window = await measure(server, seconds)
         screens = [screen(c, window.start, window.end) for c in clients]
+        for shown, client, before in zip(screens, clients, asked, strict=True):
+            shown.feed_requests = client.feed_requests - before
         late_step, late_finished = await newcomer(server)  # while the class still plays
     finally:
         await close_all(clients)
@@ -377,7 +383,7 @@ def browser_tab(url: str, seconds: float) -> Tab:
             page.on("websocket", watch)
             opened = time.monotonic()
             page.goto(url)
-            page.wait_for_selector(".st-key-step", timeout=WAIT * 1000)
+            page.locator(".dl-step").wait_for(timeout=WAIT * 1000)
             first_step = time.monotonic() - opened
             page.get_by_role("button", name="Play", exact=True).click()
             page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=WAIT * 1000)
@@ -470,11 +476,6 @@ def _feed_rate(screens: list[Screen], seconds: float) -> float:
     return sum(s.feed_requests for s in screens) / seconds
 
 
-def interval_ms(screens: list[Screen]) -> float:
-    told = [s.interval for s in screens if s.interval is not None]
-    return 1000 * median(told) if told else float("nan")
-
-
 def _ups(r: ClassResult) -> list[float]:
     return [s.updates_per_second for s in r.screens]
 
@@ -496,7 +497,7 @@ def print_own_twins(results: list[ClassResult], seconds: float) -> None:
         ("steps/s, sum", lambda r: sum(_steps(r)), f">= {floor} at N={CLASS} (80 % of N=5)"),
         ("updates/s, sum", lambda r: sum(_ups(r)), ""),
         ("longest wait for an update, worst (s)", lambda r: high(_waits(r.screens)), ""),
-        ("timer interval at the end, median (ms)", lambda r: interval_ms(r.screens), ""),
+        ("feed requests/s, sum", lambda r: _feed_rate(r.screens, seconds), ""),
         ("server CPU (% of a core)", lambda r: r.window.cpu_percent, ""),
         ("server RSS idle before (MB)", lambda r: r.rss_idle, ""),
         ("server RSS during, peak (MB)", lambda r: r.window.rss_peak, ""),

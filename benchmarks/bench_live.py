@@ -56,7 +56,7 @@ COUNTER_JS = """() => {
   window.__liveStats = stats;
   let canvases = find('canvas[data-kind]');
   let board = find('.dl-board')[0];
-  const counter = document.querySelector('.st-key-step');
+  const counter = find('.dl-step')[0];  // the canvas draws its own step line
   stats.expected = canvases.length;
   const sample = () => {
     stats.frames += 1;
@@ -92,12 +92,12 @@ def measure(url: str, seconds: float) -> dict:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
         page.goto(url)
-        page.wait_for_selector(".st-key-step", timeout=90_000)
+        page.locator(".dl-step").wait_for(timeout=90_000)
         page.wait_for_function(CANVASES_DRAWN_JS, timeout=60_000)
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for()
         # Let the server fill its 60-update window before sampling.
-        page.wait_for_function("() => /steps\\/s/.test(document.body.innerText)", timeout=60_000)
+        page.get_by_text(re.compile(r"steps/s")).first.wait_for(timeout=60_000)
         page.evaluate(COUNTER_JS)
         page.wait_for_timeout(seconds * 1000)  # the measurement window itself
         stats = page.evaluate(RESULT_JS)

@@ -85,7 +85,7 @@ PLAYGROUND_DROP_RATE = Limit("Dropout rate p", 0.0, 0.9, 0.5, "p is the chance o
 # 30 steps a tick at up to 20 ticks a second: ~590 training steps/s of the twin pair on
 # 2 cores shared with the browser (bench_live.py); 25 capped it at 500.
 STEPS_PER_TICK = Limit("Steps per tick", 1, 200, 30)
-TICK_SECONDS = 0.05  # st.fragment(run_every=...) of the live part: at most 20 updates/s
+TICK_SECONDS = 0.05  # a playing run gets at most one screen update this often: 20/s
 # Decision-boundary resolution (cells per side). The canvas scales it up smoothly, so 40
 # looks like 48 but costs the live view ~0.3 ms less per screen update.
 BOUNDARY_GRID = 40

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from dropout_viz.state.twin_session import TwinSession
 
 
+def board_for(session: TwinSession) -> dict:
+    """The board as the learner's screen asked for it (``session.view``)."""
+    view = session.view
+    if view.panel_height is not None:  # the presenter view
+        return compact_board(session, view.panel_height)
+    return board_payload(session, view.example, view.frequency)
+
+
 def board_payload(session: TwinSession, example: int, frequency: bool) -> dict:
     """What the live canvas draws this update: masks of training example ``example`` of
     the last batch, or (``frequency``) each unit's drop share over that batch."""

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import streamlit as st
 
 from dropout_viz import lesson
-from dropout_viz.core import findings, limits
+from dropout_viz.core import findings
 from dropout_viz.core.data import DEFAULT_NOISE
-from dropout_viz.figures.board import board_payload, compact_board
 from dropout_viz.pages import playground_follow
 from dropout_viz.pages.playground_controls import sidebar_controls
+from dropout_viz.serving import trainer
 from dropout_viz.serving.classroom import CLASSROOM
-from dropout_viz.serving.pacing import PACER
+from dropout_viz.serving.feed import answer_body, feed_path
+from dropout_viz.serving.trainer import TRAINER
 from dropout_viz.state import url_state
-from dropout_viz.state.twin_session import RULES, PlaygroundSettings, TwinSession
+from dropout_viz.state.twin_session import RULES, BoardView, PlaygroundSettings, TwinSession
 from dropout_viz.ui import class_server, tour, upload
-from dropout_viz.ui.class_server import FOLLOW, LiveTick, pace
-from dropout_viz.ui.live_canvas import encode
-from dropout_viz.ui.live_screen import draw_update
+from dropout_viz.ui.class_server import FOLLOW
+from dropout_viz.ui.live_screen import live_screen
 
 TITLE = "Playground"
 ICON = ":material/sports_esports:"
 URL_PATH = lesson.PLAYGROUND
 STATE = "playground"  # st.session_state key of this user's TwinSession
-CHUNK = limits.STEPS_PER_TICK.default  # steps per screen update, and per "Step ×CHUNK"
-TICK = limits.TICK_SECONDS  # seconds between updates while the server has time to spare
+CHUNK = trainer.CHUNK  # steps per screen update while playing, and per "Step ×CHUNK"
 
 
 def render() -> None:
@@ -203,49 +201,21 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
 
 # --- the live part ------------------------------------------------------------------------
 def _live_view(present: bool = False) -> None:
+    """The step line, the three numbers and the board. While the run plays, the server's
+    trainer makes each update and the screen reads it from the feed: no script runs here
+    (serving/trainer.py says why)."""
     session: TwinSession = st.session_state[STATE]
-    # Outside the fragment: they change only when the learner moves them, so they are
-    # not re-sent with every screen update.
     example, frequency = (0, False) if present else _example_controls(session)
     # The presenter view's board fills the window below its top (measured by the browser).
-    room = tour.room_below(".st-key-pg_board") if present else None
-    if not session.playing:
-        PACER.leave(session.owner)
-
-    # Only this part reruns while playing: a bounded chunk of training, then a redraw, at
-    # the pace the server can give every playing session (serving.pacing).
-    @st.fragment(run_every=pace(session.owner, TICK) if session.playing else None)
-    def live_part() -> None:
-        session: TwinSession = st.session_state[STATE]
-        tick = LiveTick(session.owner, TICK)
-        # Held for the whole tick, so a button pressed meanwhile acts between two ticks.
-        with session.lock, tick.work():
-            started = time.perf_counter()
-            if session.playing:
-                session.step(CHUNK)
-                if not session.playing:  # it just diverged: redraw the buttons and warning
-                    st.rerun()
-            payload = (
-                compact_board(session, _panel_height(room))
-                if present
-                else board_payload(session, example, frequency)
-            )
-            board = encode(payload)  # once for all
-            session.publish(board)
-            twin = session.twin
-            draw_update(
-                twin.step_count,
-                session.settings.seed,
-                twin.latest,
-                session.data.task,
-                board,
-                _speed_text(session),
-            )
-            session.speed.record(started, time.perf_counter(), twin.step_count)
-        if session.playing:
-            tick.done()
-
-    live_part()
+    # (From its PNG button down: the step line and the numbers above it take their room.)
+    room = tour.room_below(".st-key-pg_board", inner=".dl-png") if present else None
+    with session.lock:  # the trainer may be updating it this moment
+        session.view = BoardView(example, frequency, _panel_height(room) if present else None)
+        trainer.publish(session)  # the screen starts from the run as it is now
+        body = answer_body(session.snapshot, "live" if session.playing else "paused")
+    TRAINER.start()
+    url = feed_path(session.class_code, st.get_option("server.baseUrlPath"))
+    live_screen(body, url, session.owner_key)
 
 
 def _panel_height(room: int | None) -> int:
@@ -254,18 +224,6 @@ def _panel_height(room: int | None) -> int:
     if room is None:  # not measured yet (the first run): a height that fits 1280×720
         return 240
     return max(160, min(room - 90, 900))
-
-
-def _speed_text(session: TwinSession) -> str:
-    following = session.following(time.monotonic())
-    watching = f" · {following} following" if following else ""  # the teacher's class
-    speed = session.speed
-    if not (session.playing and speed.ready):
-        return watching
-    return (
-        f" · {speed.steps_per_second:,.0f} steps/s · {speed.median_tick_ms:.0f} ms of "
-        "server time per update" + watching
-    )
 
 
 def _example_controls(session: TwinSession) -> tuple[int, bool]:

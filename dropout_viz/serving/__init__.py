@@ -1,4 +1,4 @@
-"""How one server process serves a whole class: pacing live pages under load
-(``pacing``), a teacher's run that the class follows, and freeing the work of
-closed tabs (``classroom``). Plain Python, no streamlit, so it is unit-tested
-directly; ``ui/class_server.py`` connects it to Streamlit."""
+"""How one server process serves a whole class: one trainer thread for every playing run
+(``trainer``), the feed every live screen reads its updates from (``feed``), a teacher's
+run that the class follows, and freeing the work of closed tabs (``classroom``). Plain
+Python (Starlette for the feed's route): Streamlit's side is ``ui/class_server``."""

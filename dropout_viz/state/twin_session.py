@@ -6,7 +6,9 @@ cache: every student trains their own twin.
 
 from __future__ import annotations
 
+import itertools
 import math
+import secrets
 import statistics
 import threading
 from collections import deque
@@ -123,6 +125,17 @@ class Speedometer:
 
 
 FOLLOWING_SECONDS = 3.0  # a follower whose browser asked that recently is watching
+OWNER_KEY_BYTES = 9  # the learner's own screen proves it is the owner's with this token
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """How the learner asked the board to be drawn (widgets of the page). Kept on the
+    run, because the trainer draws the live updates, not the page."""
+
+    example: int = 0  # the training example whose masks are drawn
+    frequency: bool = False  # shade units by their drop share over the batch instead
+    panel_height: int | None = None  # the presenter view's one-row board; None: the full one
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,7 @@ class Snapshot:
     reader never sees half of one update and half of the next.
     """
 
+    serial: int  # counts the run's updates: a follower asks for the one after it has
     step: int
     settings: PlaygroundSettings
     task: str
@@ -140,6 +154,7 @@ class Snapshot:
     board: bytes  # the live canvas payload (encoded), exactly as the run's screen draws it
     playing: bool
     status: str
+    note: str = ""  # the rest of the step line: speed, and how many follow
     # The class feed's answers for this update, built by the first follower who asks
     # (serving/feed.py). Dies with the snapshot, so it never holds an old update.
     feed_cache: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
@@ -168,6 +183,14 @@ class TwinSession:
     # Follower's browser -> clock time it last asked the class feed (serving/feed.py).
     viewers: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     released: bool = False  # its browser left long ago: the networks are freed
+    view: BoardView = field(default_factory=BoardView)
+    # The learner's own screen reads its live updates from the feed too (serving/feed.py)
+    # with this token; the trainer (serving/trainer.py) trains an update only after that
+    # screen asked for one, so a closed or slow tab makes no work.
+    owner_key: str = field(default_factory=lambda: secrets.token_urlsafe(OWNER_KEY_BYTES))
+    asked: float = -math.inf  # clock time the owner's screen last asked for an update
+    ticked: float = -math.inf  # clock time the trainer last began an update of it
+    _serials: itertools.count = field(default_factory=itertools.count, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.twin is None:
@@ -229,10 +252,11 @@ class TwinSession:
             return taken
 
     # --- a class follows it -------------------------------------------------------------
-    def publish(self, board: bytes) -> None:
-        """Make this update what followers see (call with the lock held, after drawing)."""
+    def publish(self, board: bytes, note: str = "") -> None:
+        """Make this update what its screens see (call with the lock held, after drawing)."""
         twin = self.twin
         self.snapshot = Snapshot(
+            next(self._serials),
             twin.step_count,
             self.settings,
             self.data.task,
@@ -240,6 +264,7 @@ class TwinSession:
             board,
             self.playing,
             twin.status,
+            note,
         )
 
     def following(self, now: float, within: float = FOLLOWING_SECONDS) -> int:
@@ -260,6 +285,10 @@ class TwinSession:
                 snapshot=None,
                 last_followed=-math.inf,
                 viewers={},
+                owner_key=secrets.token_urlsafe(OWNER_KEY_BYTES),
+                asked=-math.inf,
+                ticked=-math.inf,
+                _serials=itertools.count(),
             )
             copy.extent, copy.truth, copy.view_inputs = self.extent, self.truth, self.view_inputs
             return copy

@@ -18,7 +18,7 @@ const MUTED = "#6b7280"; // axis text too: 4.8:1 on white, over WCAG AA's 4.5:1
 const UTF8 = new TextDecoder();
 
 export default function (component) {
-  const { parentElement } = component;
+  const { parentElement, setTriggerValue } = component;
   // A payload arrives as JSON bytes, encoded once on the server however many screens
   // show it (a class following its teacher), or as an object.
   const data = ArrayBuffer.isView(component.data)
@@ -48,6 +48,10 @@ export default function (component) {
   }
   if (data.kind === "follow") {
     follow(root, data.feed); // a class following its teacher: the board comes by feed
+    return;
+  }
+  if (data.kind === "own") {
+    own(root, data, setTriggerValue); // the learner's own run: by feed while it plays
     return;
   }
   root.liveData = data.kind === "board" ? data : { kind: "board", panels: [data], columns: 1 };
@@ -603,15 +607,7 @@ const FOLLOW_PAUSE_MS = { live: 100, paused: 500, left: 1000, hidden: 1000, erro
 function follow(root, url) {
   if (root.feedUrl === url) return; // already following (a rerun sent the same data)
   root.feedUrl = url;
-  let head = root.parentNode.querySelector(".dl-follow"); // (the parent may be a shadow root)
-  if (!head) {
-    head = document.createElement("div");
-    head.className = "dl-follow";
-    head.innerHTML =
-      '<p class="dl-status" role="status"></p><p class="dl-settings"></p>' +
-      '<p class="dl-step"></p><div class="dl-metrics"></div>';
-    root.before(head);
-  }
+  const head = headOf(root, "dl-follow");
   let version = "";
   let state = "live";
   const viewer = Math.random().toString(36).slice(2, 12); // counts this screen in the class
@@ -647,15 +643,36 @@ function follow(root, url) {
   next();
 }
 
+// The lines above the board: for a follower the status and the teacher's settings, then
+// for everyone the step line and the three numbers.
+function headOf(root, className) {
+  let head = root.parentNode.querySelector(`.${className}`); // (the parent may be a shadow root)
+  if (!head) {
+    head = document.createElement("div");
+    head.className = `dl-head ${className}`;
+    head.innerHTML =
+      (className === "dl-follow" ? '<p class="dl-status" role="status"></p><p class="dl-settings"></p>' : "") +
+      '<p class="dl-step"></p><div class="dl-metrics"></div>';
+    (root.parentNode.querySelector(".dl-png") || root).before(head); // above the PNG button
+  }
+  return head;
+}
+
 function showHead(head, { status, settings, step, seed, metrics }) {
   // Text only (textContent): nothing from the wire is ever parsed as HTML.
-  const [statusLine, settingsLine, stepLine, boxes] = head.children;
+  const [statusLine, settingsLine] = head.children;
   statusLine.textContent = status || "";
   if (step === undefined) return;
   if (settingsLine.textContent !== settings) settingsLine.textContent = settings;
-  stepLine.innerHTML = "<strong></strong><span></span>";
+  showNumbers(head, step, ` · seed ${seed} · following the teacher`, metrics, []);
+}
+
+function showNumbers(head, step, rest, metrics, help) {
+  const stepLine = head.querySelector(".dl-step");
+  const boxes = head.querySelector(".dl-metrics");
+  if (!stepLine.firstChild) stepLine.innerHTML = "<strong></strong><span></span>";
   stepLine.firstChild.textContent = `Step ${step.toLocaleString("en-US")}`;
-  stepLine.lastChild.textContent = ` · seed ${seed} · following the teacher`;
+  stepLine.lastChild.textContent = rest;
   while (boxes.children.length < metrics.length) {
     const box = document.createElement("div");
     box.className = "dl-metric";
@@ -665,7 +682,89 @@ function showHead(head, { status, settings, step, seed, metrics }) {
   metrics.forEach(([label, value, delta], i) => {
     const [l, v, d] = boxes.children[i].children;
     l.textContent = label;
+    if (help[i]) l.title = help[i];
     v.textContent = value;
-    d.textContent = delta || "";
+    // Smaller is better (a gap): a rise is marked worse, a fall better, by arrow and colour.
+    const sign = (delta || "").trim()[0];
+    d.textContent = delta ? `${sign === "-" ? "▼" : "▲"} ${delta}` : "";
+    d.className = `dl-delta${delta ? (sign === "-" ? " dl-better" : " dl-worse") : ""}`;
   });
+}
+
+// ---- the learner's own run, live ----------------------------------------------------------
+// The page sends the run's update as it is when a script runs (a button, a widget). While
+// the run plays, no script runs: the server's trainer makes the next update once this
+// screen has asked for it (dropout_viz/serving/trainer.py), and the request waits until
+// it exists (serving/feed.py). One request at a time, the next as soon as an answer
+// comes: a slow browser gets fewer updates, never a queue of them.
+const OWN_PAUSE_MS = { hidden: 1000, error: 1000 };
+const serial = (version) => parseInt(version, 10);
+
+function own(root, data, setTriggerValue) {
+  const head = headOf(root, "dl-own");
+  const show = (update) => {
+    showNumbers(head, update.head.step, ` · seed ${update.head.seed}${update.head.note}`,
+      update.head.metrics, data.help);
+    root.liveData = update.board;
+    paintBoard(root);
+  };
+  if (root.ownKey !== data.key) {
+    // Another run on this screen (Reset keeps the run; a scene of the tour, a copy or a
+    // run started anew do not): its updates count from 0 again.
+    root.ownKey = data.key;
+    root.ownVersion = "";
+  }
+  if (!root.ownVersion || serial(data.v) >= serial(root.ownVersion)) {
+    root.ownVersion = data.v;
+    show(data);
+  }
+  root.ownLive = data.state === "live";
+  const loop = `${data.feed}?key=${data.key}`;
+  if (!root.ownLive || root.ownLoop === loop) return; // paused, or already reading it
+  root.ownLoop = loop;
+  const next = async () => {
+    if (!root.isConnected || root.ownLoop !== loop || !root.ownLive) {
+      if (root.ownLoop === loop) root.ownLoop = null;
+      return;
+    }
+    let pause = OWN_PAUSE_MS.error;
+    let asked = false; // the next request is already out
+    try {
+      const after = encodeURIComponent(root.ownVersion);
+      const response = await fetch(`${loop}&after=${after}`, {
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+      if (response.status === 200) {
+        const update = await response.json();
+        if (root.ownLoop !== loop) return; // a new run took this canvas meanwhile
+        const newer = serial(update.v) >= serial(root.ownVersion);
+        if (newer) root.ownVersion = update.v;
+        if (update.state === "live") {
+          // Ask for the next update first, then paint this one: the server trains the
+          // next while the browser paints, and neither waits for the other.
+          asked = true;
+          if (document.hidden) setTimeout(next, OWN_PAUSE_MS.hidden);
+          else next();
+          if (newer) show(update);
+          return;
+        }
+        if (newer) show(update);
+        root.ownLive = false;
+        root.ownLoop = null;
+        // Stopped by itself (its training diverged): a rerun redraws Play and the warning.
+        if (update.head.diverged) setTriggerValue("stopped", update.v);
+        return;
+      } else if (response.status === 204) {
+        pause = 0; // it waited and nothing came: ask again
+      } else {
+        root.ownLoop = null; // the run is gone: the next script run draws what is there
+        return;
+      }
+    } catch (error) {
+      // The network or the server hiccupped: try again a little later.
+    }
+    if (!asked) setTimeout(next, document.hidden ? OWN_PAUSE_MS.hidden : pause);
+  };
+  next();
 }

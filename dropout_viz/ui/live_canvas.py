@@ -9,10 +9,12 @@ built by ``dropout_viz.figures.live``; the painter is ``live_canvas.js``.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
+
+from dropout_viz.figures.live import encode
 
 _HERE = Path(__file__).parent
 _CSS = """
@@ -24,8 +26,8 @@ _CSS = """
   margin: 0 0 6px 0; min-height: 1.3em;
 }
 .dl-panel canvas { display: block; }
-.dl-follow { font: 14px var(--st-font, sans-serif); color: var(--st-text-color, #31333f); }
-.dl-follow p { margin: 0 0 8px 0; }
+.dl-head { font: 14px var(--st-font, sans-serif); color: var(--st-text-color, #31333f); }
+.dl-head p { margin: 0 0 8px 0; }
 .dl-follow .dl-settings { font-size: 14px; color: var(--st-text-color, #31333f); opacity: 0.8; }
 .dl-metrics {
   display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr));
@@ -34,6 +36,9 @@ _CSS = """
 .dl-label { font-size: 14px; }
 .dl-value { font-size: 28px; line-height: 1.3; }
 .dl-delta { font-size: 14px; min-height: 1.2em; }
+.dl-better { color: #177233; }  /* 6.1:1 on white, as the text: WCAG AA */
+.dl-worse { color: #b3261e; }
+.dl-label[title] { cursor: help; text-decoration: underline dotted; }
 .dl-board:focus-visible {
   outline: 2px solid var(--st-primary-color, #0072b2); outline-offset: 4px;
 }
@@ -58,14 +63,14 @@ _component = st.components.v2.component(
 )
 
 
-def encode(payload: dict) -> bytes:
-    """A payload as the JSON bytes the canvas reads. Given bytes, Streamlit only hashes
-    them; given a dict it encodes it twice per call (for the element and its identity),
-    ~2 ms for a Playground board, and for every follower of a class again."""
-    return json.dumps(payload, separators=(",", ":")).encode()
-
-
-def live_canvas(payload: dict | bytes, key: str) -> None:
+def live_canvas(
+    payload: dict | bytes, key: str, on_stopped: Callable[[], None] | None = None
+) -> None:
     """Draw a payload from ``figures.live`` (or its ``encode``); the same key keeps the
-    same canvases."""
-    _component(data=payload if isinstance(payload, bytes) else encode(payload), key=key)
+    same canvases. ``on_stopped``: called (in a rerun) when a live run the canvas reads
+    from the feed stops by itself."""
+    data = payload if isinstance(payload, bytes) else encode(payload)
+    if on_stopped is None:
+        _component(data=data, key=key)
+    else:
+        _component(data=data, key=key, on_stopped_change=on_stopped)

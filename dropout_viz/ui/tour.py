@@ -165,13 +165,23 @@ def keys_hint(place=st) -> None:
 # resize; only changes of more than a few pixels, each of which reruns the script.
 _ROOM_JS = """
 const SENT = new WeakMap();
+// The first element matching selector inside a component's shadow root under host.
+const inside = (host, selector) => {
+  for (const e of [host, ...host.querySelectorAll("*")]) {
+    const found = e.shadowRoot && e.shadowRoot.querySelector(selector);
+    if (found) return found;
+  }
+  return null;
+};
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const measure = () => {
-    const element = document.querySelector(data.below);
+    let element = document.querySelector(data.below);
     if (!element) return;
+    if (data.inner) element = inside(element, data.inner) || element;
     let top = element.getBoundingClientRect().top;
-    for (let e = element.parentElement; e; e = e.parentElement) top += e.scrollTop || 0;
+    const up = (e) => e.parentElement || e.getRootNode().host; // out of a shadow root too
+    for (let e = up(element); e; e = up(e)) top += e.scrollTop || 0;
     const room = Math.floor(window.innerHeight - top);
     // The last value sent, kept per mount (parentElement may be a shadow root).
     if (Math.abs(room - (SENT.get(parentElement) ?? -1e9)) > 4) {
@@ -190,10 +200,12 @@ export default function (component) {
 _room = st.components.v2.component("dropout_lab_room_below", js=_ROOM_JS)
 
 
-def room_below(selector: str, key: str = "tour_room") -> int | None:
-    """Pixels of the browser window below the top of the element ``selector`` names
-    (None until the browser has measured it). Draw it last: it takes no space."""
-    result = _room(data={"below": selector}, key=key, on_room_change=lambda: None)
+def room_below(selector: str, inner: str = "", key: str = "tour_room") -> int | None:
+    """Pixels of the browser window below the top of the element ``selector`` names, or
+    of the element ``inner`` names inside its component's shadow root (None until the
+    browser has measured it). Draw it last: it takes no space."""
+    data = {"below": selector, "inner": inner}
+    result = _room(data=data, key=key, on_room_change=lambda: None)
     room = getattr(result, "room", None)
     return int(room) if isinstance(room, int | float) else None
 

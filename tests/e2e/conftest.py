@@ -157,6 +157,16 @@ def page(browser, request):
     context.close()
 
 
+# The Playground's step line ("Step 1,234 · seed 0 ..."): its canvas draws it, inside the
+# component's shadow root (Playwright's locators see into it; document.querySelector
+# does not). STEP_TEXT_JS is its text in the page, "" while there is none.
+STEP_LINE = ".dl-own .dl-step"
+STEP_TEXT_JS = (
+    "(Array.from(document.querySelectorAll('*')).map((e) => e.shadowRoot"
+    "?.querySelector('.dl-own .dl-step')).find(Boolean)?.textContent ?? '')"
+)
+
+
 def open_page(page, url: str) -> None:
     """Load a page and wait until Streamlit has finished running its script."""
     page.goto(url)

@@ -5,14 +5,14 @@ import time
 
 import pytest
 
-from .conftest import assert_no_exception, new_tab, open_page
+from .conftest import STEP_LINE, assert_no_exception, new_tab, open_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
 STEP = re.compile(r"Step ([\d,]+)")
-# The counter of one's own Playground, and the one a follower's feed writes (inside the
-# canvas component's shadow root, which Playwright's locators see into).
-OWN, FOLLOWED = ".st-key-step", ".dl-step"
+# The counter of one's own Playground, and the one a follower's feed writes (both inside
+# the canvas component's shadow root, which Playwright's locators see into).
+OWN, FOLLOWED = STEP_LINE, ".dl-follow .dl-step"
 WAIT_SECONDS = 30
 
 
@@ -52,9 +52,16 @@ def test_a_follower_watches_the_teacher_and_a_copy_trains_alone(page, follower, 
     wait_for_step_above(follower, 0, FOLLOWED)
     first = step_of(follower, FOLLOWED)
     wait_for_step_above(follower, first + 60, FOLLOWED)
-    assert step_of(page) >= step_of(follower, FOLLOWED) > first
     assert follower.locator("canvas[data-kind=network]").count() >= 1  # the teacher's board
     assert follower.get_by_role("button", name="Play", exact=True).count() == 0
+    # Both screens read the same updates; paused, they come to rest on the same step.
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)  # the pausing run has drawn the step it paused at
+    paused_at = step_of(page)
+    follower.locator(FOLLOWED).filter(has_text=f"Step {paused_at:,} ").wait_for()
+    assert paused_at > first
+    page.get_by_role("button", name="Play", exact=True).click()
 
     follower.get_by_role("button", name="Make my own copy").click()
     follower.get_by_role("button", name="Play", exact=True).wait_for()  # its own Playground

@@ -7,18 +7,18 @@ from playwright.sync_api import expect
 
 from dropout_viz.pages.playground import CHUNK
 
-from .conftest import assert_no_exception, open_page, wait_until_idle
+from .conftest import STEP_LINE, STEP_TEXT_JS, assert_no_exception, open_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
 STEP = re.compile(r"Step ([\d,]+)")
 # The counter's text, or "" in the rare frame where a rerun has it detached: a wait
 # polls again instead of failing on a null.
-COUNTER_TEXT = "(document.querySelector('.st-key-step')?.innerText ?? '')"
+COUNTER_TEXT = STEP_TEXT_JS
 
 
 def step_of(page) -> int:
-    return int(STEP.search(page.locator(".st-key-step").inner_text()).group(1).replace(",", ""))
+    return int(STEP.search(page.locator(STEP_LINE).inner_text()).group(1).replace(",", ""))
 
 
 def test_play_trains_and_redraws_pause_stops(page, app_url):
@@ -90,7 +90,18 @@ def test_rapid_clicks_and_a_reload_never_raise(page, app_url):
         page.get_by_role("button", name=name, exact=True).click(no_wait_after=True)
     page.get_by_role("button", name=re.compile("^(Play|Pause)$")).first.wait_for()
     page.reload()
-    page.wait_for_selector(".st-key-step")
+    page.locator(STEP_LINE).wait_for()
     wait_until_idle(page)
     assert step_of(page) == 0  # a reload is a new session, and it starts cleanly
+    assert_no_exception(page)
+
+
+def test_a_run_that_diverges_while_playing_stops_and_says_why(page, app_url):
+    # No script runs while it plays: the canvas sees the trainer stop the run in the feed
+    # and asks for the rerun that brings back Play and the warning.
+    open_page(page, f"{app_url}/?dataset=sine&optimizer=sgd&learning_rate=3.0&activation=relu")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_text("lower the learning rate").first.wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    assert page.get_by_role("button", name="Pause", exact=True).count() == 0
     assert_no_exception(page)

@@ -9,13 +9,20 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS, assert_no_exception, open_page, wait_until_idle
+from .conftest import (
+    ARTIFACTS,
+    STEP_LINE,
+    STEP_TEXT_JS,
+    assert_no_exception,
+    open_page,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
 SIZES = [(1280, 720), (1920, 1080)]
 STEP = re.compile(r"Step ([\d,]+)")
-COUNTER_TEXT = "(document.querySelector('.st-key-step')?.innerText ?? '')"
+COUNTER_TEXT = STEP_TEXT_JS
 PANELS = [
     ("canvas[data-kind=boundary]", 0),
     ("canvas[data-kind=boundary]", 1),
@@ -25,7 +32,7 @@ PANELS = [
 
 
 def step_of(page) -> int:
-    return int(STEP.search(page.locator(".st-key-step").inner_text()).group(1).replace(",", ""))
+    return int(STEP.search(page.locator(STEP_LINE).inner_text()).group(1).replace(",", ""))
 
 
 @pytest.fixture

@@ -20,9 +20,12 @@ Read off the installed frontend bundle (``static/static/js/index.*.js``) and ser
 - Cacheable messages are kept by hash and their hashes sent with every rerun; the
   server then sends a ``ref_hash`` instead. Entries age by script runs, as there.
 - No app heartbeats: the frontend sends them only when a host frame asks.
-- A follower's canvas (``live_canvas.js``, ``follow``) asks the class feed for the
-  update after the one it has, one request at a time, pausing after each answer
-  (``FOLLOW_PAUSE``); its step counter is the feed's, not a Streamlit element.
+- The Playground's canvas (``live_canvas.js``) draws the step counter itself, from the
+  update in its element's data. While the run plays (``own``), and always for a follower
+  (``follow``), it asks the feed for the update after the one it has, one request at a
+  time: a follower pauses after each answer (``FOLLOW_PAUSE``); one's own run asks again
+  at once, with the run's owner key, and stops when an answer is not live. (A run that
+  diverged makes the browser's canvas trigger a rerun; this client does not.)
 """
 
 from __future__ import annotations
@@ -49,7 +52,6 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin, Subprotocol
 
-STEP = re.compile(r"\*\*Step ([\d,]+)\*\*")
 FOLLOW = re.compile(r"[?&]follow=([A-Za-z0-9_-]{6,})")
 CLASS_LINK = re.compile(r"https?://\S+[?&]follow=[A-Za-z0-9_-]{6,}\S*")  # the whole URL
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -195,7 +197,6 @@ class Client:
         path: str = "",
         query: str = "",
         *,
-        step_key: str = "step",
         keep_sent: bool = False,
     ):
         # The Playground is the default page, so a browser finds it at "/" (path "");
@@ -205,7 +206,6 @@ class Client:
         self.base_path = parts.path.strip("/")
         self.path = path.strip("/")
         self.query = query.lstrip("?")
-        self.step_key = step_key
         self.sent: list[bytes] | None = [] if keep_sent else None  # every BackMsg, if asked
         self.cookies: dict[str, str] = {}  # this tab's cookie jar: one host, one path
         # What was recorded, with time.monotonic() stamps.
@@ -235,6 +235,9 @@ class Client:
         self._changed = asyncio.Event()
         self._feed: asyncio.Task | None = None
         self.feed_state = ""  # the class feed's last word: live, paused, left or ended
+        self._own_version = ""  # one's own run: the update its canvas shows
+        self._own_key = ""
+        self._own_live = False
         self.feed_requests = 0
 
     @classmethod
@@ -564,15 +567,13 @@ class Client:
             state = _seed_state(element_kind, widget)
             if state is not None and (widget.set_value or widget.id not in self._widgets):
                 self._widgets[widget.id] = state
-        elif element_kind == "bidi_component" and self._feed is None:
+        elif element_kind == "bidi_component":
             data = element.bidi_component.bytes
-            follow = json.loads(data) if data.startswith(b'{"kind":"follow"') else None
-            if follow:  # the browser's canvas starts following as it mounts
+            if data.startswith(b'{"kind":"own"'):
+                self._on_own(json.loads(data), now)
+            elif data.startswith(b'{"kind":"follow"') and self._feed is None:
+                follow = json.loads(data)  # the browser's canvas starts following as it mounts
                 self._feed = asyncio.get_running_loop().create_task(self._follow(follow["feed"]))
-        elif element_kind == "markdown" and self._in_step_container(path):
-            match = STEP.search(element.markdown.body)
-            if match:
-                self._on_step(int(match.group(1).replace(",", "")), now)
         elif before is not None and before.proto == element:
             return  # the same error again, from the next run: recorded once
         elif element_kind == "exception" and not element.exception.is_warning:
@@ -580,32 +581,64 @@ class Client:
         elif element_kind == "alert" and element.alert.format == element.alert.ERROR:
             self._error("st.error", element.alert.body)
 
-    async def _follow(self, path: str) -> None:
-        """The follower canvas's loop, as live_canvas.js runs it, over one kept-alive
-        HTTP/1.1 connection (as a browser reuses one)."""
+    def _on_own(self, data: dict, now: float) -> None:
+        """The element of one's own run: its update is drawn; while it plays, the canvas
+        reads the next ones from the feed."""
+        if data["key"] != self._own_key:  # another run on this screen: counts from 0 again
+            self._own_key, self._own_version = data["key"], ""
+            if self._feed is not None:
+                self._feed.cancel()
+                self._feed = None
+        if _serial(data["v"]) >= _serial(self._own_version):
+            self._own_version = data["v"]
+            self._on_step(data["head"]["step"], now)
+        self._own_live = data["state"] == "live"
+        if self._own_live and (self._feed is None or self._feed.done()):
+            loop = asyncio.get_running_loop()
+            self._feed = loop.create_task(self._follow(data["feed"], data["key"]))
+
+    async def _follow(self, path: str, owner_key: str = "") -> None:
+        """The canvas's feed loop, as live_canvas.js runs it (``follow``, or ``own`` with
+        the owner key), over one kept-alive HTTP/1.1 connection (as a browser reuses one)."""
         parts = urlsplit(self.origin)
         reader = writer = None
         version, state = "", "live"
         try:
             while not self._closing:
+                if owner_key:
+                    if not self._own_live:
+                        return  # paused: the next script run's element starts it again
+                    version = self._own_version
                 if writer is None:
                     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
                 cookies = self._cookie_header() or {}
                 head = "".join(f"{name}: {value}\r\n" for name, value in cookies.items())
                 query = urllib.parse.quote(version)
-                request = f"GET {path}?after={query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                key = f"&key={owner_key}" if owner_key else ""
+                request = f"GET {path}?after={query}{key} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
                 writer.write(f"{request}{head}\r\n".encode())
                 self.feed_requests += 1
                 status, body = await _http_response(reader)
                 pause = FOLLOW_PAUSE["error"]
                 if status == 200:
                     update = json.loads(body)
+                    if owner_key:
+                        if _serial(update["v"]) >= _serial(self._own_version):
+                            self._own_version = update["v"]
+                            self._on_step(update["head"]["step"], time.monotonic())
+                        self._notify()
+                        if update["state"] != "live":
+                            self._own_live = False
+                            return
+                        continue  # one's own run asks again at once
                     version, state = update["v"], update["state"]
                     self.feed_state = state
                     self._on_step(update["head"]["step"], time.monotonic())
                     self._notify()
                     pause = FOLLOW_PAUSE[state]
                 elif status == 204:
+                    if owner_key:
+                        continue
                     pause = FOLLOW_PAUSE[state]
                 elif status == 410:
                     self.feed_state = "ended"
@@ -620,13 +653,6 @@ class Client:
         finally:
             if writer is not None:
                 writer.close()
-
-    def _in_step_container(self, path: tuple[int, ...]) -> bool:
-        for depth in range(len(path) - 1, 0, -1):
-            node = self.nodes.get(path[:depth])
-            if node is not None and node.kind == "block" and node.key == self.step_key:
-                return True
-        return False
 
     def _on_step(self, step: int, now: float) -> None:
         if self.first_step_at is None:
@@ -677,6 +703,11 @@ class Client:
         for other in [p for p in self.nodes if p[:depth] == path]:
             if not (keep_self and other == path):
                 del self.nodes[other]
+
+
+def _serial(version: str) -> int:
+    """The update count in a feed version ("12.live"), -1 for none."""
+    return int(version.split(".")[0]) if version else -1
 
 
 async def _http_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:

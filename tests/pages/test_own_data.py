@@ -13,7 +13,8 @@ from dropout_viz.pages.playground import CHUNK, STATE
 from dropout_viz.ui import upload
 from tests.core.test_user_data import BAD_FILES
 
-from .test_playground import board, button, step_text
+from .screen import board, step_shown
+from .test_playground import button
 
 PLAYGROUND_FILES = {name: case for name, case in BAD_FILES.items() if case[1] == PLAYGROUND}
 
@@ -43,7 +44,7 @@ def test_every_bad_file_shows_its_message_and_the_run_is_untouched(run_page):
         assert at.session_state[STATE].twin is twin and twin.step_count == CHUNK, case
         assert at.session_state[STATE].settings == settings, case
         assert at.sidebar.selectbox(key="pg_dataset").value == "moons", case
-        assert step_text(at) == CHUNK and board(at)["panels"][0]["grid"] == grid, case
+        assert step_shown(at) == CHUNK and board(at)["panels"][0]["grid"] == grid, case
 
 
 def _good_upload(run_page, tmp_path):

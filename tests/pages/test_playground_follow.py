@@ -4,10 +4,11 @@ import json
 import re
 
 from dropout_viz.pages.playground import CHUNK, STATE
-from dropout_viz.serving import feed
+from dropout_viz.serving import feed, trainer
 from dropout_viz.serving.classroom import CLASSROOM
 
-from .test_playground import board, button, step_text
+from .screen import board, follow_canvas, step_line, step_shown
+from .test_playground import button
 
 
 def teacher_and_follower(run_page):
@@ -21,7 +22,7 @@ def test_two_learners_train_their_own_twins(run_page):
     first, second = run_page("playground"), run_page("playground")
     button(first, f"Step ×{CHUNK}").click().run()
     second.run()
-    assert (step_text(first), step_text(second)) == (CHUNK, 0)
+    assert (step_shown(first), step_shown(second)) == (CHUNK, 0)
     assert first.session_state[STATE] is not second.session_state[STATE]
 
 
@@ -36,7 +37,7 @@ def test_the_teacher_page_shows_its_class_link(run_page):
 
 def feed_of(follower, connected=lambda owner: True) -> tuple[int, dict]:
     """What the follower's canvas gets when it asks the feed URL it was given."""
-    follow = board(follower)
+    follow = follow_canvas(follower)
     assert follow["kind"] == "follow"
     code = follow["feed"].removeprefix(feed.PATH)
     status, body = feed.Feed(CLASSROOM, connected).answer(code)
@@ -45,7 +46,7 @@ def feed_of(follower, connected=lambda owner: True) -> tuple[int, dict]:
 
 def test_a_follower_sees_the_teachers_run_advance(run_page):
     teacher, follower, code = teacher_and_follower(run_page)
-    assert board(follower)["feed"] == feed.PATH + code
+    assert follow_canvas(follower)["feed"] == feed.PATH + code
     status, update = feed_of(follower)
     assert status == 200 and update["head"]["step"] == 0
     button(teacher, f"Step ×{CHUNK}").click().run()
@@ -56,6 +57,16 @@ def test_a_follower_sees_the_teachers_run_advance(run_page):
     assert STATE not in follower.session_state
 
 
+def test_a_follower_gets_the_trainers_updates_with_no_script_run(run_page):
+    teacher, follower, _ = teacher_and_follower(run_page)
+    button(teacher, "Play").click().run()
+    _, before = feed_of(follower)
+    assert trainer.update(teacher.session_state[STATE])  # the trainer thread's work
+    _, update = feed_of(follower)
+    assert update["v"] != before["v"] and update["state"] == "live"
+    assert update["head"]["step"] == CHUNK
+
+
 def test_a_follower_has_no_control_over_the_teachers_run(run_page):
     teacher, follower, _ = teacher_and_follower(run_page)
     assert not follower.slider and not follower.selectbox and not follower.number_input
@@ -64,7 +75,7 @@ def test_a_follower_has_no_control_over_the_teachers_run(run_page):
     follower.run()
     teacher.run()
     assert teacher.session_state[STATE].settings == before
-    assert step_text(teacher) == 0
+    assert step_shown(teacher) == 0
 
 
 def test_make_my_own_copy_forks_at_the_teachers_step(run_page):
@@ -76,10 +87,10 @@ def test_make_my_own_copy_forks_at_the_teachers_step(run_page):
     assert "follow" not in follower.query_params
     mine = follower.session_state[STATE]
     assert mine is not teacher.session_state[STATE]
-    assert mine.twin.step_count == CHUNK == step_text(follower)
+    assert mine.twin.step_count == CHUNK == step_shown(follower)
     button(follower, "Step").click().run()  # the copy now trains on its own
     teacher.run()
-    assert (step_text(follower), step_text(teacher)) == (CHUNK + 1, CHUNK)
+    assert (step_shown(follower), step_shown(teacher)) == (CHUNK + 1, CHUNK)
     assert mine.class_code != teacher.session_state[STATE].class_code  # and can be followed
 
 
@@ -87,7 +98,7 @@ def test_an_unknown_class_code_says_so_and_offers_a_playground(run_page):
     follower = run_page("playground", {"follow": "no-such-code"})
     assert "no class run with the code 'no-such-code'" in follower.error[0].value
     button(follower, "Start my own Playground").click().run()
-    assert step_text(follower) == 0 and STATE in follower.session_state
+    assert step_shown(follower) == 0 and STATE in follower.session_state
 
 
 def test_a_follower_whose_teacher_has_gone_is_told_and_can_still_copy(run_page):
@@ -109,7 +120,7 @@ def test_the_janitor_released_run_ends_the_follow(run_page):
     assert status == 410 and update["state"] == "ended"
     assert "no class run" in run_page("playground", {"follow": code}).error[0].value
     button(follower, "Make my own copy").click().run()  # a fresh Playground instead
-    assert not follower.exception and step_text(follower) == 0
+    assert not follower.exception and step_shown(follower) == 0
 
 
 def test_the_teacher_sees_how_many_students_follow(run_page):
@@ -117,4 +128,4 @@ def test_the_teacher_sees_how_many_students_follow(run_page):
     for viewer in ("screen-1", "screen-2"):
         feed.Feed(CLASSROOM, lambda owner: True).answer(code, viewer=viewer)
     teacher.run()
-    assert any("· 2 following" in m.value for m in teacher.markdown)
+    assert step_line(teacher).endswith(" · 2 following")

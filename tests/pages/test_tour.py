@@ -4,7 +4,6 @@ learner's sliders win) and its link reopens it, ?present=1 hides the advanced co
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
 import pytest
@@ -13,6 +12,8 @@ import streamlit
 from dropout_viz import lesson, lesson_tour
 from dropout_viz.pages.playground import STATE
 from dropout_viz.state.twin_session import PlaygroundSettings
+
+from .screen import board
 
 PLAYGROUND_SCENES = [s for s in lesson_tour.SCENES if s.page == lesson.PLAYGROUND]
 MODULES = {lesson.MASKS: "masks_scaling", lesson.UNCERTAINTY: "uncertainty"}
@@ -24,12 +25,6 @@ def button(at, label):
 
 def tour_text(at) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("**Lesson tour"))
-
-
-def board(at) -> dict:
-    """The live canvas's payload (the presenter view also draws a measuring component)."""
-    sent = [c.proto.bytes for c in at.get("bidi_component") if c.proto.bytes]
-    return json.loads(sent[-1])
 
 
 @pytest.fixture
@@ -134,7 +129,7 @@ def test_presenter_view_hides_the_advanced_controls(run_page):
     ]
     assert [t.label for t in at.toggle] == ["Presenter view"] and at.toggle[0].value
     assert not at.slider  # no example slider
-    payload = board(at)
+    payload = board(at)  # (the presenter view also draws a measuring component)
     assert payload["columns"] == 4
     assert [p["kind"] for p in payload["panels"]] == ["boundary", "boundary", "network", "lines"]
     assert at.session_state[STATE].settings.drop_rate == 0.5  # the scene still applies

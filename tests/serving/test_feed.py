@@ -1,13 +1,18 @@
-"""The class feed: what a follower's browser gets when it asks for the teacher's update."""
+"""The feed: what a follower's browser, or the learner's own screen, gets when it asks
+for a run's update."""
 
+import asyncio
 import json
+import threading
 
 import pytest
+from starlette.requests import Request
 
+from dropout_viz.figures.live import encode
+from dropout_viz.serving import feed
 from dropout_viz.serving.classroom import Classroom
-from dropout_viz.serving.feed import MAX_VIEWERS, PATH, Feed, feed_path
+from dropout_viz.serving.feed import MAX_VIEWERS, PATH, Bell, Feed, feed_path
 from dropout_viz.state.twin_session import TwinSession
-from dropout_viz.ui.live_canvas import encode
 from tests.asyncio_thread import run
 
 
@@ -127,3 +132,139 @@ def test_a_flood_of_viewer_tokens_stays_bounded(room, teacher):
     for i in range(MAX_VIEWERS * 3):
         feed.answer(teacher.class_code, viewer=f"v{i}")
     assert len(teacher.viewers) <= MAX_VIEWERS + 1
+
+
+def test_each_publish_is_a_new_version_even_at_the_same_step(room, teacher):
+    # A Reset back to step 0, or a rerun that redraws the same step, is a new update: a
+    # screen that has the old one must get it.
+    feed = Feed(room, lambda owner: True)
+    version = json.loads(feed.answer(teacher.class_code)[1])["v"]
+    teacher.publish(teacher.snapshot.board)
+    status, body = feed.answer(teacher.class_code, after=version)
+    assert status == 200 and json.loads(body)["v"] != version
+    assert json.loads(body)["head"]["step"] == 7
+
+
+def test_the_head_carries_the_step_lines_note_and_whether_it_diverged(room, teacher):
+    feed = Feed(room, lambda owner: True)
+    teacher.publish(teacher.snapshot.board, " · 3 following")
+    head = json.loads(feed.answer(teacher.class_code)[1])["head"]
+    assert head["note"] == " · 3 following" and head["diverged"] is False
+    teacher.twin.status = "diverged"  # as a diverging step leaves it
+    teacher.publish(teacher.snapshot.board)
+    head = json.loads(feed.answer(teacher.class_code)[1])["head"]
+    assert head["diverged"] is True and head["note"] == ""
+
+
+# --- the owner's own screen -----------------------------------------------------------------
+def test_the_owners_request_asks_for_the_next_update_and_is_no_follower(room, teacher):
+    woken = []
+    feed = Feed(room, lambda owner: True, wake_trainer=lambda: woken.append(1))
+    teacher.play(True)
+    teacher.publish(teacher.snapshot.board)  # a playing update
+    status, _ = feed.answer(teacher.class_code, viewer="mine", key=teacher.owner_key)
+    assert status == 200
+    assert teacher.asked > teacher.ticked  # the trainer may now make the next update
+    assert woken == [1]
+    # The learner's own screen is not one of the class: not counted, and it does not
+    # keep a run whose browser is gone from being freed.
+    assert teacher.viewers == {}
+    assert teacher.last_followed == -float("inf")
+
+
+def test_the_owner_of_a_paused_run_does_not_wake_the_trainer(room, teacher):
+    woken = []
+    feed = Feed(room, lambda owner: True, wake_trainer=lambda: woken.append(1))
+    feed.answer(teacher.class_code, key=teacher.owner_key)
+    assert woken == [] and teacher.asked > -float("inf")
+
+
+def test_a_wrong_key_is_a_follower_and_asks_for_nothing(room, teacher):
+    woken = []
+    feed = Feed(room, lambda owner: True, wake_trainer=lambda: woken.append(1))
+    teacher.play(True)
+    teacher.publish(teacher.snapshot.board)
+    feed.answer(teacher.class_code, viewer="guess", key=teacher.owner_key + "x")
+    assert teacher.asked == -float("inf") and woken == []
+    assert teacher.following(teacher.last_followed) == 1
+
+
+# --- waiting for the next update (the long poll) ------------------------------------------
+def request(code: str, after: str) -> Request:
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": PATH + code,
+            "query_string": f"after={after}".encode(),
+            "headers": [],
+            "path_params": {"code": code},
+        }
+    )
+
+
+async def waiting_for_the_bell(bell: Bell, code: str, answer: asyncio.Task) -> None:
+    """Return once the request ``answer`` waits for run ``code``'s bell."""
+    while code not in bell._waiting and not answer.done():
+        await asyncio.sleep(0)
+    assert not answer.done(), "the request was answered without waiting for an update"
+
+
+def test_a_request_for_the_next_update_is_answered_as_soon_as_it_is_published(
+    room, teacher, monkeypatch
+):
+    # Long enough that only the bell, not the timeout, can answer within the test's wait.
+    monkeypatch.setattr(feed, "WAIT_SECONDS", 60.0)
+    bell = Bell()
+    the_feed = Feed(room, lambda owner: True, bell=bell)
+    code = teacher.class_code
+    had = json.loads(the_feed.answer(code)[1])["v"]
+
+    def publish_from_another_thread() -> None:  # as the trainer thread does
+        teacher.step(1)
+        teacher.publish(teacher.snapshot.board)
+        bell.ring(code)
+
+    async def scenario():
+        answer = asyncio.create_task(the_feed.endpoint(request(code, had)))
+        await waiting_for_the_bell(bell, code, answer)
+        threading.Thread(target=publish_from_another_thread).start()
+        return await asyncio.wait_for(answer, 10)
+
+    response = run(scenario())
+    assert response.status_code == 200
+    assert json.loads(response.body)["head"]["step"] == 8
+    assert bell._waiting == {}  # nothing left behind
+
+
+def test_a_request_with_nothing_new_is_answered_204_after_the_wait(room, teacher, monkeypatch):
+    monkeypatch.setattr(feed, "WAIT_SECONDS", 0.05)
+    bell = Bell()
+    the_feed = Feed(room, lambda owner: True, bell=bell)
+    code = teacher.class_code
+    had = json.loads(the_feed.answer(code)[1])["v"]
+    response = run(the_feed.endpoint(request(code, had)))
+    assert response.status_code == 204 and response.body == b""
+    assert bell._waiting == {}
+
+
+def test_a_ring_for_another_run_does_not_answer_this_one(room, teacher, monkeypatch):
+    monkeypatch.setattr(feed, "WAIT_SECONDS", 60.0)
+    bell = Bell()
+    the_feed = Feed(room, lambda owner: True, bell=bell)
+    code = teacher.class_code
+    had = json.loads(the_feed.answer(code)[1])["v"]
+
+    async def scenario():
+        answer = asyncio.create_task(the_feed.endpoint(request(code, had)))
+        await waiting_for_the_bell(bell, code, answer)
+        bell.ring("another-run")
+        for _ in range(100):  # give a wrong wake-up every chance to happen
+            await asyncio.sleep(0)
+        still_waiting = not answer.done()
+        bell.ring(code)  # then let it go
+        return still_waiting, await asyncio.wait_for(answer, 10)
+
+    still_waiting, response = run(scenario())
+    assert still_waiting
+    assert response.status_code == 204  # rung, but nothing new was published

@@ -1,5 +1,7 @@
 """A fork starts from exactly the teacher's run, and then goes its own way."""
 
+import math
+
 import pytest
 import torch
 
@@ -48,3 +50,19 @@ def test_release_frees_the_networks_once():
     assert session.release() is True
     assert session.twin is None and session.snapshot is None and session.released
     assert session.release() is False
+
+
+def test_a_fork_is_a_run_of_its_own_for_the_feed_and_the_trainer():
+    teacher = TwinSession()
+    teacher.publish(b"{}")
+    teacher.publish(b"{}")
+    teacher.asked = teacher.ticked = 5.0  # the teacher's screen and trainer at work
+    fork = teacher.fork()
+    # Its own key: the teacher's screen cannot ask for the copy's updates, nor the
+    # student's for the teacher's.
+    assert fork.owner_key and fork.owner_key != teacher.owner_key
+    assert fork.asked == fork.ticked == -math.inf  # nothing asked of it yet
+    fork.publish(b"{}")
+    assert fork.snapshot.serial == 0  # its updates are counted from its own start
+    teacher.publish(b"{}")
+    assert teacher.snapshot.serial == 2  # and the teacher's count goes on

@@ -28,3 +28,22 @@ def test_steps_are_counted_and_reset_starts_again():
     assert session.twin.step_count == 5
     session.reset()
     assert session.twin.step_count == 0
+
+
+def test_every_publish_is_counted_even_after_a_reset():
+    # A screen tells updates apart by this count: a Reset back to step 0 must not look
+    # like the step-0 update it had before.
+    session = TwinSession(PlaygroundSettings())
+    session.publish(b"{}", " · 2 following")
+    first = session.snapshot
+    session.step(3)
+    session.reset()
+    session.publish(b"{}")
+    assert (first.serial, session.snapshot.serial) == (0, 1)
+    assert first.step == session.snapshot.step == 0
+    assert first.note == " · 2 following" and session.snapshot.note == ""
+
+
+def test_each_run_has_its_own_owner_key():
+    keys = {TwinSession(PlaygroundSettings()).owner_key for _ in range(3)}
+    assert len(keys) == 3 and all(len(key) >= 12 for key in keys)
