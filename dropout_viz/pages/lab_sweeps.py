@@ -55,9 +55,10 @@ def p_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...], run: Callable) ->
 
 
 def size_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...], run: Callable) -> None:
+    sizes = sizes_within(config.data, limits.LAB_SIZES)  # own data: what its rows allow
     st.markdown(
         "**When does dropout help?** Networks with and without dropout trained on "
-        f"{limits.LAB_SIZES[0]} to {limits.LAB_SIZES[-1]} points, all tested on the same "
+        f"{sizes[0]} to {sizes[-1]} points, all tested on the same "
         "test set. The 2014 paper "
         "saw no gain with the very smallest sets (too little to learn from either way), a "
         "clear gain in the middle, and a shrinking one as data grows: big data is itself a "
@@ -84,7 +85,7 @@ def size_sweep(config: sweep.SweepConfig, seeds: tuple[int, ...], run: Callable)
         key,
         lambda report: sweep.size_sweep(
             config,
-            sizes=sizes_within(config.data, limits.LAB_SIZES),  # own data: what its rows allow
+            sizes=sizes,
             drop_rate=drop_rate,
             seeds=seeds,
             progress=report,

@@ -419,18 +419,14 @@ function paintNetwork(ctx, width, height, d) {
       ctx.textAlign = "left";
     }
   });
-  networkLegend(ctx, height, Boolean(layers.some((l) => l.dropped_share)));
+  networkLegend(ctx, width, height, Boolean(layers.some((l) => l.dropped_share)));
 }
 
-function networkLegend(ctx, height, frequency) {
-  const y = height - 10;
-  let x = 8;
-  const item = (draw, text) => {
-    draw(x + 6, y - 4);
-    ctx.fillStyle = INK;
-    ctx.fillText(text, x + 16, y);
-    x += 24 + ctx.measureText(text).width;
-  };
+function networkLegend(ctx, width, height, frequency) {
+  // Items in a row, wrapped onto a second line when the panel is narrow (the presenter
+  // view's one-row board): the network leaves 40 px below it for this.
+  const items = [];
+  const item = (draw, text) => items.push({ draw, text, width: 24 + ctx.measureText(text).width });
   const dot = (fill) => (cx, cy) => {
     ctx.beginPath();
     ctx.arc(cx, cy, 5, 0, 2 * Math.PI);
@@ -466,6 +462,26 @@ function networkLegend(ctx, height, frequency) {
   }
   item(edge(CLASS1), "weight > 0");
   item(edge(CLASS0), "weight < 0");
+  const lines = [[]];
+  let used = 8;
+  items.forEach((it) => {
+    if (used + it.width > width && lines[lines.length - 1].length) {
+      lines.push([]);
+      used = 8;
+    }
+    lines[lines.length - 1].push(it);
+    used += it.width;
+  });
+  lines.slice(0, 2).forEach((line, row, shown) => {
+    const y = height - 10 - 16 * (shown.length - 1 - row);
+    let x = 8;
+    line.forEach(({ draw, text, width: w }) => {
+      draw(x + 6, y - 4);
+      ctx.fillStyle = INK;
+      ctx.fillText(text, x + 16, y);
+      x += w;
+    });
+  });
 }
 
 // ---- line chart (log or linear y) ----------------------------------------------------------

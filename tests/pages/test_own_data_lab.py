@@ -60,6 +60,7 @@ def test_the_size_experiments_use_the_rows_the_file_has():
     at.segmented_control(key="lab_experiment").set_value("size").run()
     assert not at.exception and not at.error
     assert list(at.dataframe[0].value["training points"]) == [25, 50, 60]
+    assert any("trained on 25 to 60 points" in m.value for m in at.markdown)  # not "to 800"
     assert "sweep-size --csv-data birds.csv" in at.code[0].value
 
 
