@@ -210,15 +210,21 @@ async def waiting_for_the_bell(bell: Bell, code: str, answer: asyncio.Task) -> N
     assert not answer.done(), "the request was answered without waiting for an update"
 
 
+def long_poll(room, teacher, monkeypatch, wait: float):
+    """A feed with its own bell whose requests wait ``wait`` seconds at most, and the
+    version of the teacher's update a screen already has."""
+    monkeypatch.setattr(feed, "WAIT_SECONDS", wait)
+    bell = Bell()
+    the_feed = Feed(room, lambda owner: True, bell=bell)
+    code = teacher.class_code
+    return bell, the_feed, code, json.loads(the_feed.answer(code)[1])["v"]
+
+
 def test_a_request_for_the_next_update_is_answered_as_soon_as_it_is_published(
     room, teacher, monkeypatch
 ):
     # Long enough that only the bell, not the timeout, can answer within the test's wait.
-    monkeypatch.setattr(feed, "WAIT_SECONDS", 60.0)
-    bell = Bell()
-    the_feed = Feed(room, lambda owner: True, bell=bell)
-    code = teacher.class_code
-    had = json.loads(the_feed.answer(code)[1])["v"]
+    bell, the_feed, code, had = long_poll(room, teacher, monkeypatch, wait=60.0)
 
     def publish_from_another_thread() -> None:  # as the trainer thread does
         teacher.step(1)
@@ -238,22 +244,14 @@ def test_a_request_for_the_next_update_is_answered_as_soon_as_it_is_published(
 
 
 def test_a_request_with_nothing_new_is_answered_204_after_the_wait(room, teacher, monkeypatch):
-    monkeypatch.setattr(feed, "WAIT_SECONDS", 0.05)
-    bell = Bell()
-    the_feed = Feed(room, lambda owner: True, bell=bell)
-    code = teacher.class_code
-    had = json.loads(the_feed.answer(code)[1])["v"]
+    bell, the_feed, code, had = long_poll(room, teacher, monkeypatch, wait=0.05)
     response = run(the_feed.endpoint(request(code, had)))
     assert response.status_code == 204 and response.body == b""
     assert bell._waiting == {}
 
 
 def test_a_ring_for_another_run_does_not_answer_this_one(room, teacher, monkeypatch):
-    monkeypatch.setattr(feed, "WAIT_SECONDS", 60.0)
-    bell = Bell()
-    the_feed = Feed(room, lambda owner: True, bell=bell)
-    code = teacher.class_code
-    had = json.loads(the_feed.answer(code)[1])["v"]
+    bell, the_feed, code, had = long_poll(room, teacher, monkeypatch, wait=60.0)
 
     async def scenario():
         answer = asyncio.create_task(the_feed.endpoint(request(code, had)))
