@@ -425,10 +425,12 @@ def same_protocol(ours: list[bytes], theirs: list[bytes]) -> list[tuple[str, str
     first = "identical" if _rerun(ours[0]) == _rerun(theirs[0]) else "DIFFERENT"
     ours_press, theirs_press = press(ours), press(theirs)
     same = sum(ours_press.get(k) == v for k, v in theirs_press.items())
-    union = len(ours_press.keys() | theirs_press.keys())
+    union = ours_press.keys() | theirs_press.keys()
+    differ = sorted(k.rsplit("-", 1)[-1] for k in union if ours_press.get(k) != theirs_press.get(k))
     return [
         ("first rerun_script (but cached hashes)", first),
-        ("widget states of the Play press", f"{same} of {union} identical"),
+        ("widget states of the Play press", f"{same} of {len(union)} identical"),
+        *([("  differing (widget keys)", ", ".join(differ))] if differ else []),
     ]
 
 
@@ -440,7 +442,7 @@ def validate(server: Server, seconds: float) -> None:
         ("step counter updates per second", "updates_per_second"),
         ("training steps per second", "steps_per_second"),
         ("reruns sent per second", "reruns_per_second"),
-        ("MB received per second", "mb_per_second"),
+        ("websocket MB received per second", "mb_per_second"),
         ("page opened to step counter (s)", "first_step"),
     ]
     print(f"\nValidation: one tab alone on the idle server, {seconds:g} s of play")
