@@ -152,10 +152,19 @@ class Trainer:
                 )
                 self._thread.start()
 
+    def turn(self) -> tuple[float, float]:
+        """``run_once``, but an error outside any run's update (in listing or choosing the
+        runs) is logged and waited out: if this thread died, every run would stop."""
+        try:
+            return self.run_once()
+        except Exception:
+            log.exception("The trainer's turn failed; it tries again shortly.")
+            return 0.0, IDLE_WAIT
+
     def _loop(self) -> None:
         while True:
             self._wake.clear()  # a wake-up from here on is seen by the wait below
-            rest, wait = self.run_once()
+            rest, wait = self.turn()
             if rest > 0:
                 time.sleep(rest)  # not cut short by wake-ups: the event loop's share
             if wait > 0:

@@ -200,6 +200,24 @@ def test_a_run_whose_update_fails_is_paused_and_the_others_go_on(clock, caplog):
     assert "that run is paused" in caplog.text
 
 
+def test_a_failure_outside_any_update_is_logged_and_the_next_turn_goes_on(clock, caplog):
+    runs = [FakeRun("a")]
+    listings = iter([RuntimeError("the classroom's list broke"), runs, runs])
+
+    def listing():
+        got = next(listings)
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    served = []
+    trainer = Trainer(listing, work=lambda run: served.append(run.name), tick=TICK, clock=clock)
+    assert trainer.turn() == (0.0, IDLE_WAIT)  # (the thread would now wait, not die)
+    assert "tries again" in caplog.text
+    trainer.turn()
+    assert served == ["a"]
+
+
 # --- the thread -------------------------------------------------------------------------
 def trainer_threads() -> int:
     return sum(t.name == "dropout-lab-trainer" for t in threading.enumerate())
