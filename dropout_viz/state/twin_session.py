@@ -12,7 +12,7 @@ import secrets
 import statistics
 import threading
 from collections import deque
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 import torch
 
@@ -272,24 +272,12 @@ class TwinSession:
         return sum(now - seen < within for seen in list(self.viewers.values()))
 
     def fork(self) -> TwinSession:
-        """A run of one's own, in exactly this run's state at this step, paused."""
+        """A run of one's own, in exactly this run's state at this step, paused. Only the
+        training (settings, data, twin) and the board's view are taken; everything about
+        screens and classes (owner, key, updates, followers, speed) starts as in any new
+        run, from the fields' own defaults."""
         with self.lock:
-            copy = replace(
-                self,
-                twin=self.twin.fork(),
-                playing=False,
-                speed=Speedometer(),
-                lock=threading.RLock(),
-                owner="",
-                class_code="",
-                snapshot=None,
-                last_followed=-math.inf,
-                viewers={},
-                owner_key=secrets.token_urlsafe(OWNER_KEY_BYTES),
-                asked=-math.inf,
-                ticked=-math.inf,
-                _serials=itertools.count(),
-            )
+            copy = TwinSession(self.settings, self.data, self.twin.fork(), view=self.view)
             copy.extent, copy.truth, copy.view_inputs = self.extent, self.truth, self.view_inputs
             return copy
 
