@@ -612,13 +612,47 @@ function formatTick(t) {
   return t >= 10000 || t < 0.001 ? t.toExponential(0) : String(Number(t.toPrecision(2)));
 }
 
+// ---- reading a run's updates from the feed ------------------------------------------------
+// Both live screens, a follower's and one's own run while it plays, run no Streamlit
+// script: they ask the server for the update after the one they have
+// (dropout_viz/serving/feed.py: 200 with it as soon as it exists, 204 when none came
+// within the wait, 410 when the run has ended). One request at a time, so a slow browser
+// or a busy server means fewer updates, never a queue of them.
+// request(): the URL to ask now, or null to stop. answered(status, update): the pause in
+// ms before the next request (null: stop) and what to paint. A pause of 0 sends the next
+// request before painting: the server makes the next update while the browser paints.
+const HIDDEN_MS = 1000; // a tab nobody looks at asks once a second
+
+function readFeed(request, answered, errorMs) {
+  const next = async () => {
+    const url = request();
+    if (url === null) return;
+    let pause = errorMs;
+    let paint = null;
+    try {
+      const response = await fetch(url, {
+        cache: "no-store",
+        credentials: "same-origin", // the route cookie keeps us on the run's replica
+      });
+      const body = [200, 410].includes(response.status) ? await response.json() : null;
+      ({ pause, paint = null } = answered(response.status, body));
+    } catch (error) {
+      // The network or the server hiccupped: try again a little later.
+    }
+    if (pause !== null) {
+      if (document.hidden) setTimeout(next, HIDDEN_MS);
+      else if (pause === 0) next();
+      else setTimeout(next, pause);
+    }
+    if (paint) paint();
+  };
+  next();
+}
+
 // ---- a class following its teacher's run ---------------------------------------------
-// The follower's page runs no Streamlit script while it watches. This loop asks the
-// server for the teacher's update after the one it has (dropout_viz/serving/feed.py:
-// 200 with the update, 204 when there is none yet, 410 when the run has ended) and
-// paints it. One request at a time, the next only after painting and a pause: a slow
-// browser or a busy server means fewer updates, never a queue of them.
-const FOLLOW_PAUSE_MS = { live: 100, paused: 500, left: 1000, hidden: 1000, error: 2000 };
+// The follower's page is drawn once; then it reads the teacher's updates, pausing after
+// each answer.
+const FOLLOW_PAUSE_MS = { live: 100, paused: 500, left: 1000, error: 2000 };
 
 function follow(root, url) {
   if (root.feedUrl === url) return; // already following (a rerun sent the same data)
@@ -627,36 +661,29 @@ function follow(root, url) {
   let version = "";
   let state = "live";
   const viewer = Math.random().toString(36).slice(2, 12); // counts this screen in the class
-  const next = async () => {
-    if (!root.isConnected || root.feedUrl !== url) return; // the page has moved on
-    let pause = FOLLOW_PAUSE_MS.error;
-    try {
-      const response = await fetch(`${url}?after=${encodeURIComponent(version)}&viewer=${viewer}`, {
-        cache: "no-store",
-        credentials: "same-origin", // the route cookie keeps us on the teacher's replica
-      });
-      if (response.status === 200) {
-        const update = await response.json();
-        ({ v: version, state } = update);
+  const request = () =>
+    root.isConnected && root.feedUrl === url // (else the page has moved on)
+      ? `${url}?after=${encodeURIComponent(version)}&viewer=${viewer}`
+      : null;
+  const answered = (status, update) => {
+    if (status === 200) {
+      ({ v: version, state } = update);
+      const paint = () => {
         showHead(head, update.head);
         root.liveData = update.board;
         paintBoard(root);
-        pause = FOLLOW_PAUSE_MS[state];
-      } else if (response.status === 204) {
-        pause = FOLLOW_PAUSE_MS[state];
-      } else if (response.status === 410) {
-        showHead(head, (await response.json()).head);
-        return; // the run is gone for good
-      } else if (response.status === 404) {
-        showHead(head, { status: "This server has no class feed: start it with: streamlit run app.py" });
-        return;
-      }
-    } catch (error) {
-      // The network or the server hiccupped: try again a little later.
+      };
+      return { pause: FOLLOW_PAUSE_MS[state], paint };
     }
-    setTimeout(next, document.hidden ? FOLLOW_PAUSE_MS.hidden : pause);
+    if (status === 204) return { pause: FOLLOW_PAUSE_MS[state] };
+    if (status === 410) return { pause: null, paint: () => showHead(head, update.head) }; // gone
+    if (status === 404) {
+      const missing = "This server has no class feed: start it with: streamlit run app.py";
+      return { pause: null, paint: () => showHead(head, { status: missing }) };
+    }
+    return { pause: FOLLOW_PAUSE_MS.error };
   };
-  next();
+  readFeed(request, answered, FOLLOW_PAUSE_MS.error);
 }
 
 // The lines above the board: for a follower the status and the teacher's settings, then
@@ -710,10 +737,9 @@ function showNumbers(head, step, rest, metrics, help) {
 // ---- the learner's own run, live ----------------------------------------------------------
 // The page sends the run's update as it is when a script runs (a button, a widget). While
 // the run plays, no script runs: the server's trainer makes the next update once this
-// screen has asked for it (dropout_viz/serving/trainer.py), and the request waits until
-// it exists (serving/feed.py). One request at a time, the next as soon as an answer
-// comes: a slow browser gets fewer updates, never a queue of them.
-const OWN_PAUSE_MS = { hidden: 1000, error: 1000 };
+// screen has asked for it (dropout_viz/serving/trainer.py), and this screen asks again as
+// soon as an answer comes.
+const OWN_ERROR_MS = 1000;
 const serial = (version) => parseInt(version, 10);
 
 function own(root, data, setTriggerValue) {
@@ -738,49 +764,29 @@ function own(root, data, setTriggerValue) {
   const loop = `${data.feed}?key=${data.key}`;
   if (!root.ownLive || root.ownLoop === loop) return; // paused, or already reading it
   root.ownLoop = loop;
-  const next = async () => {
-    if (!root.isConnected || root.ownLoop !== loop || !root.ownLive) {
-      if (root.ownLoop === loop) root.ownLoop = null;
-      return;
+  const request = () => {
+    if (root.isConnected && root.ownLoop === loop && root.ownLive) {
+      return `${loop}&after=${encodeURIComponent(root.ownVersion)}`;
     }
-    let pause = OWN_PAUSE_MS.error;
-    let asked = false; // the next request is already out
-    try {
-      const after = encodeURIComponent(root.ownVersion);
-      const response = await fetch(`${loop}&after=${after}`, {
-        cache: "no-store",
-        credentials: "same-origin",
-      });
-      if (response.status === 200) {
-        const update = await response.json();
-        if (root.ownLoop !== loop) return; // a new run took this canvas meanwhile
-        const newer = serial(update.v) >= serial(root.ownVersion);
-        if (newer) root.ownVersion = update.v;
-        if (update.state === "live") {
-          // Ask for the next update first, then paint this one: the server trains the
-          // next while the browser paints, and neither waits for the other.
-          asked = true;
-          if (document.hidden) setTimeout(next, OWN_PAUSE_MS.hidden);
-          else next();
-          if (newer) show(update);
-          return;
-        }
-        if (newer) show(update);
-        root.ownLive = false;
-        root.ownLoop = null;
-        // Stopped by itself (its training diverged): a rerun redraws Play and the warning.
-        if (update.head.diverged) setTriggerValue("stopped", update.v);
-        return;
-      } else if (response.status === 204) {
-        pause = 0; // it waited and nothing came: ask again
-      } else {
-        root.ownLoop = null; // the run is gone: the next script run draws what is there
-        return;
-      }
-    } catch (error) {
-      // The network or the server hiccupped: try again a little later.
-    }
-    if (!asked) setTimeout(next, document.hidden ? OWN_PAUSE_MS.hidden : pause);
+    if (root.ownLoop === loop) root.ownLoop = null;
+    return null;
   };
-  next();
+  const answered = (status, update) => {
+    if (root.ownLoop !== loop) return { pause: null }; // a new run took this canvas meanwhile
+    if (status === 204) return { pause: 0 }; // it waited and nothing came: ask again
+    if (status !== 200) {
+      root.ownLoop = null; // the run is gone: the next script run draws what is there
+      return { pause: null };
+    }
+    const newer = serial(update.v) >= serial(root.ownVersion);
+    if (newer) root.ownVersion = update.v;
+    const paint = newer ? () => show(update) : null;
+    if (update.state === "live") return { pause: 0, paint };
+    root.ownLive = false;
+    root.ownLoop = null;
+    // Stopped by itself (its training diverged): a rerun redraws Play and the warning.
+    if (update.head.diverged) setTriggerValue("stopped", update.v);
+    return { pause: null, paint };
+  };
+  readFeed(request, answered, OWN_ERROR_MS);
 }
