@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -182,6 +183,25 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
         " && document.querySelector('[data-testid=stMain]') !== null; }",
         timeout=timeout,
     )
+
+
+def scroll_to(locator, timeout: float = 60_000) -> None:
+    """Scroll an element into view, even while a rerun replaces it.
+
+    Playwright resolves the locator, then waits for the element to be stable; a
+    rerun that swaps the element in between detaches it, and Playwright gives up
+    instead of resolving again. Resolving again is what a person's eye does.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        try:
+            locator.scroll_into_view_if_needed(timeout=left_ms)
+            return
+        except PlaywrightError as error:
+            if "not attached" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def assert_no_exception(page) -> None:

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from dropout_viz.core import limits
 from dropout_viz.pages import inference
 
-from .conftest import assert_no_exception, open_page, wait_until_idle
+from .conftest import assert_no_exception, open_page, scroll_to, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 CHART_MS = 60_000  # Plotly's bundle and five charts on a busy 2-core machine
@@ -20,9 +20,9 @@ def test_page_loads_and_the_count_slider_changes_the_charts(page, app_url):
     charts = page.locator("[data-testid=stPlotlyChart]")
     # Sub-networks, average, distance, test score, histogram: each once Plotly's bundle loaded.
     expect(charts).to_have_count(5, timeout=CHART_MS)
-    charts.nth(1).scroll_into_view_if_needed()  # Plotly draws a chart once it is on screen
+    scroll_to(charts.nth(1))  # Plotly draws a chart once it is on screen
     expect(page.get_by_text(f"average of {n} sub-networks")).to_be_visible(timeout=CHART_MS)
-    charts.nth(2).scroll_into_view_if_needed()
+    scroll_to(charts.nth(2))
     expect(page.get_by_text(f"N = {n}, the slider").first).to_be_visible(timeout=CHART_MS)
     assert_no_exception(page)
 
@@ -34,9 +34,9 @@ def test_page_loads_and_the_count_slider_changes_the_charts(page, app_url):
     slider.focus()
     slider.press("ArrowRight")  # one step: N + 1
     expect(slider).to_have_value(str(n + 1))
-    charts.nth(1).scroll_into_view_if_needed()
+    scroll_to(charts.nth(1))
     expect(page.get_by_text(f"average of {n + 1} sub-networks")).to_be_visible(timeout=CHART_MS)
-    charts.nth(2).scroll_into_view_if_needed()
+    scroll_to(charts.nth(2))
     expect(page.get_by_text(f"N = {n + 1}, the slider").first).to_be_visible(timeout=CHART_MS)
     wait_until_idle(page)
     assert page.get_by_text(f"N = {n}, the slider").count() == 0
