@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -106,6 +107,23 @@ class Bell:
         loop = self._loop
         if loop is not None and code in self._waiting and not loop.is_closed():
             loop.call_soon_threadsafe(self._wake, code)
+
+    def give_way(self, seconds: float) -> None:
+        """Block the calling thread (the trainer's) until the event loop has run what is
+        ready now, or ``seconds`` at most: a rest as long as the loop has work, no longer.
+
+        Before any screen has asked (no loop known yet), simply sleep."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            time.sleep(seconds)
+            return
+        turned = threading.Event()
+        try:
+            loop.call_soon_threadsafe(turned.set)  # after every callback already ready
+        except RuntimeError:  # the loop closed meanwhile (the server is stopping)
+            time.sleep(seconds)
+            return
+        turned.wait(seconds)
 
     def _wake(self, code: str) -> None:
         for waiter in self._waiting.pop(code, []):

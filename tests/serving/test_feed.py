@@ -4,6 +4,7 @@ for a run's update."""
 import asyncio
 import json
 import threading
+import time
 
 import pytest
 from starlette.requests import Request
@@ -266,3 +267,43 @@ def test_a_ring_for_another_run_does_not_answer_this_one(room, teacher, monkeypa
     still_waiting, response = run(scenario())
     assert still_waiting
     assert response.status_code == 204  # rung, but nothing new was published
+
+
+# --- the trainer giving way to the event loop -------------------------------------------
+def test_giving_way_ends_as_soon_as_the_loop_has_run_what_was_ready():
+    bell = Bell()
+
+    async def scenario():
+        with bell.waiter("any"):  # how the bell learns the loop: a screen's request
+            pass
+        # A blocking call in another thread, as the trainer's; the loop stays free.
+        started = time.monotonic()
+        await asyncio.to_thread(bell.give_way, 10.0)
+        return time.monotonic() - started
+
+    assert run(scenario()) < 5  # far below the 10 s cap: the loop's turn ended it
+
+
+def test_giving_way_to_a_busy_loop_lasts_at_most_the_rest():
+    bell = Bell()
+
+    def give_way() -> float:
+        bell.give_way(0.05)
+        return time.monotonic()  # when the trainer would train again
+
+    async def scenario():
+        with bell.waiter("any"):
+            pass
+        gave_way = asyncio.get_running_loop().run_in_executor(None, give_way)
+        time.sleep(1.0)  # the loop is busy: it cannot take its turn for a second
+        busy_until = time.monotonic()
+        return await gave_way, busy_until
+
+    back_at, busy_until = run(scenario())
+    assert back_at < busy_until  # it did not wait for the busy loop's turn
+
+
+def test_giving_way_before_any_screen_asked_is_a_plain_rest():
+    started = time.monotonic()
+    Bell().give_way(0.05)
+    assert time.monotonic() - started >= 0.05

@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import threading
+import time
 from collections import Counter
 from types import SimpleNamespace
 
@@ -173,6 +174,28 @@ def test_the_thread_rests_a_share_of_the_update_while_another_run_waits(clock):
     rest, _ = trainer.run_once()  # b; a is not due again yet: nobody waits
     assert rest == 0.0
     assert names(served) == ["a", "b"]
+
+
+def test_the_thread_gives_way_for_at_most_that_share():
+    runs = [FakeRun("a"), FakeRun("b")]
+    costs, rests, rested = [], [], threading.Event()
+
+    def work(run) -> None:
+        started = time.perf_counter()
+        time.sleep(0.01)
+        costs.append(time.perf_counter() - started)
+
+    def give_way(seconds: float) -> None:  # the Bell's, in the app
+        rests.append(seconds)
+        for run in runs:
+            run.playing = False  # one rest is enough: let the thread idle
+        rested.set()
+
+    trainer = Trainer(lambda: runs, work=work, tick=TICK, target_load=LOAD, give_way=give_way)
+    trainer.start()
+    assert rested.wait(10)
+    # The share of what the update took (measured around it, so a hair more than work).
+    assert len(rests) == 1 and rests[0] == pytest.approx(costs[0] * (1 - LOAD) / LOAD, rel=0.2)
 
 
 def test_a_run_that_has_not_asked_is_not_someone_waiting(clock):
