@@ -23,6 +23,14 @@ EARLY_STEPS = 3000  # ~5 s of Play: before this a run may still turn either way
 MANY_POINTS = 200  # training sets this large leave little to memorise
 
 
+# While a run plays no script runs (serving/trainer.py), so a sentence drawn by the page
+# would stay at the step it was drawn at: the page says this instead, until Pause.
+PLAYING = (
+    "While it plays, the numbers under the step counter follow every update. Press "
+    "**Pause** and this line says in words what the run shows at that step."
+)
+
+
 def _pct(value: float) -> str:
     return f"{value:.1%}"  # as the Playground's metrics write it
 

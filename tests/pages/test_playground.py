@@ -2,6 +2,7 @@
 
 import pytest
 
+from dropout_viz.core import findings
 from dropout_viz.pages.playground import CHUNK, STATE
 from dropout_viz.serving import feed, trainer
 
@@ -191,6 +192,17 @@ def test_what_to_watch_says_what_this_run_shows(run_page):
         assert gap in text
         seen.append(text)
     assert seen[0] != seen[1]  # other numbers, other words
+
+
+def test_while_it_plays_the_page_states_no_step_it_has_left(run_page):
+    at = run_page("playground")
+    button(at, "Play").click().run()
+    sentences = [m.value for m in at.markdown]
+    assert findings.PLAYING in sentences  # not "At step 0 ...", drawn once and left behind
+    assert not any(s.startswith("At step") for s in sentences)
+    button(at, "Pause").click().run()
+    paused_at = at.session_state[STATE].twin.latest[0]["step"]
+    assert watch_text(at).startswith(f"At step {paused_at:,} ")  # the step it paused at
 
 
 def test_each_boundary_panel_shows_its_length(run_page):
