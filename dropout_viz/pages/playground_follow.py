@@ -15,6 +15,7 @@ from dropout_viz.serving.feed import feed_path
 from dropout_viz.state.twin_session import TwinSession
 from dropout_viz.ui.class_server import FOLLOW
 from dropout_viz.ui.live_canvas import live_canvas
+from dropout_viz.ui.live_screen import HELP
 
 
 def render(code: str) -> None:
@@ -43,7 +44,8 @@ def render(code: str) -> None:
         help="Copy the teacher's run as it is now and go on training it on your own.",
     )
     url = feed_path(code, st.get_option("server.baseUrlPath"))
-    live_canvas({"kind": "follow", "feed": url}, key="pg_follow")
+    # The numbers keep the tooltips they have on the learner's own screen.
+    live_canvas({"kind": "follow", "feed": url, "help": HELP}, key="pg_follow")
 
 
 def _fork(teacher: TwinSession) -> None:

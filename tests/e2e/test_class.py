@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from dropout_viz.ui.live_screen import HELP
+
 from .conftest import STEP_LINE, assert_no_exception, new_tab, open_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +55,9 @@ def test_a_follower_watches_the_teacher_and_a_copy_trains_alone(page, follower, 
     first = step_of(follower, FOLLOWED)
     wait_for_step_above(follower, first + 60, FOLLOWED)
     assert follower.locator("canvas[data-kind=network]").count() >= 1  # the teacher's board
+    # The numbers explain themselves as on the teacher's own screen.
+    gap = follower.locator(".dl-follow .dl-label").first
+    assert gap.get_attribute("title") == HELP[0]
     assert follower.get_by_role("button", name="Play", exact=True).count() == 0
     # Both screens read the same updates; paused, they come to rest on the same step.
     page.get_by_role("button", name="Pause", exact=True).click()

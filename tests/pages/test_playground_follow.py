@@ -6,6 +6,7 @@ import re
 from dropout_viz.pages.playground import CHUNK, STATE
 from dropout_viz.serving import feed, trainer
 from dropout_viz.serving.classroom import CLASSROOM
+from dropout_viz.ui.live_screen import HELP
 
 from .screen import board, follow_canvas, step_line, step_shown
 from .test_playground import button
@@ -47,6 +48,7 @@ def feed_of(follower, connected=lambda owner: True) -> tuple[int, dict]:
 def test_a_follower_sees_the_teachers_run_advance(run_page):
     teacher, follower, code = teacher_and_follower(run_page)
     assert follow_canvas(follower)["feed"] == feed.PATH + code
+    assert follow_canvas(follower)["help"] == list(HELP)  # the own screen's tooltips
     status, update = feed_of(follower)
     assert status == 200 and update["head"]["step"] == 0
     button(teacher, f"Step ×{CHUNK}").click().run()
