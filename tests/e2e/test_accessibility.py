@@ -93,11 +93,13 @@ def foreign_requests(urls: list[str], app_url: str) -> list[str]:
 
 def sideways_overflow(page) -> int:
     """How many pixels the page is wider than its window (0: no horizontal scroll). Streamlit
-    scrolls its main area and its sidebar in their own boxes, so each is measured too."""
+    scrolls its main area and its sidebar in their own boxes, so each is measured too (the
+    sidebar while it is open: folded away, as in the presenter view, it shows nothing)."""
     return page.evaluate(
         """() => Math.max(...[document.documentElement, document.body,
              document.querySelector('[data-testid=stMain]'),
-             document.querySelector('[data-testid=stSidebarContent]')]
+             document.querySelector(
+               '[data-testid=stSidebar][data-collapsed=false] [data-testid=stSidebarContent]')]
            .filter(Boolean).map((box) => box.scrollWidth - box.clientWidth))"""
     )
 
@@ -327,3 +329,21 @@ def test_every_playground_control_is_reached_by_tab_with_a_visible_focus(tabs, a
     page.keyboard.press("Enter")
     page.get_by_role("button", name=PLAY).wait_for()
     wait_until_idle(page)
+
+
+# The tour's scenes and the presenter's projector view are pages of their own to a class.
+VIEWS = {"tour": "?scene=1", "presenter": "?scene=3&present=1"}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_tour_and_the_presenter_view_are_accessible(tabs, app_url, view):
+    page = tabs["1366x768"]
+    page.context.requests.clear()
+    open_page(page, f"{app_url}/{VIEWS[view]}")
+    page.locator("canvas[data-kind=network]").first.wait_for()
+    draw_everything(page)
+    wait_until_idle(page)
+    assert blocking_violations(page) == []
+    assert foreign_requests(page.context.requests, app_url) == []
+    assert sideways_overflow(page) <= 0
+    save_screenshot(page, f"{view}-1366x768")
