@@ -47,7 +47,7 @@ export default function (component) {
     root.before(pngButton(root)); // the board as it is now, from the canvases' own pixels
   }
   if (data.kind === "follow") {
-    follow(root, data.feed); // a class following its teacher: the board comes by feed
+    follow(root, data.feed, data.help || []); // a class following its teacher: by feed
     return;
   }
   if (data.kind === "own") {
@@ -485,6 +485,7 @@ function networkLegend(ctx, width, height, frequency) {
 }
 
 // ---- line chart (log or linear y) ----------------------------------------------------------
+const LOG_SPAN_MIN = 0.5; // decades
 function paintLines(ctx, width, height, panel) {
   // Unpack each series; NaN marks a gap (e.g. no train-mode loss before the first step).
   const x = floats(panel.x); // every series of a chart shares its x (the evaluation steps)
@@ -509,6 +510,13 @@ function paintLines(ctx, width, height, panel) {
     hi = 1;
   }
   if (hi - lo < 1e-6) hi = lo + 1;
+  // At least half a decade on a log axis, so that a tick (1, 2 or 5 times a power of ten)
+  // falls inside it: at step 0 every loss is ~0.63 and the axis had no label at all.
+  const short = log ? LOG_SPAN_MIN - (hi - lo) : 0;
+  if (short > 0) {
+    lo -= short / 2;
+    hi += short / 2;
+  }
   const pad = (hi - lo) * 0.05;
   lo -= pad;
   hi += pad;
@@ -528,7 +536,7 @@ function paintLines(ctx, width, height, panel) {
     ctx.fillText(formatTick(t), area.left - 5, y + 4);
   }
   ctx.textAlign = "center";
-  for (const t of niceTicks(0, xmax)) {
+  for (const t of niceTicks(0, xmax, 1)) { // whole steps: no "0 0 0 1 1 1" at step 0
     ctx.fillText(Math.round(t).toLocaleString("en-US"), sx(t), area.bottom + 14);
   }
   ctx.textAlign = "right";
@@ -546,19 +554,26 @@ function paintLines(ctx, width, height, panel) {
   for (const s of d.series) {
     ctx.beginPath();
     ctx.setLineDash(s.dash || []);
-    let started = false;
+    let points = 0;
+    let last = null;
     s.x.forEach((x, i) => {
       const v = s.y[i];
       if (Number.isNaN(v)) return;
-      const px = sx(x);
-      const py = sy(tf(v));
-      if (started) ctx.lineTo(px, py);
-      else ctx.moveTo(px, py);
-      started = true;
+      last = [sx(x), sy(tf(v))];
+      if (points) ctx.lineTo(...last);
+      else ctx.moveTo(...last);
+      points += 1;
     });
     ctx.strokeStyle = s.color;
     ctx.lineWidth = s.width || 2;
     ctx.stroke();
+    if (points === 1) {
+      // One evaluation so far (step 0): a line needs two, so the point is shown as a dot.
+      ctx.fillStyle = s.color;
+      ctx.beginPath();
+      ctx.arc(...last, 3, 0, 2 * Math.PI);
+      ctx.fill();
+    }
     ctx.setLineDash([]);
   }
 }
@@ -599,10 +614,10 @@ function logTicks(lo, hi) {
   return out.filter((t) => Math.log10(t) >= lo && Math.log10(t) <= hi);
 }
 
-function niceTicks(lo, hi) {
+function niceTicks(lo, hi, minStep = 0) {
   const raw = (hi - lo) / 5 || 1;
   const base = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw);
+  const step = Math.max(minStep, [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw));
   const out = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
   return out;
@@ -654,7 +669,7 @@ function readFeed(request, answered, errorMs) {
 // each answer.
 const FOLLOW_PAUSE_MS = { live: 100, paused: 500, left: 1000, error: 2000 };
 
-function follow(root, url) {
+function follow(root, url, help) {
   if (root.feedUrl === url) return; // already following (a rerun sent the same data)
   root.feedUrl = url;
   const head = headOf(root, "dl-follow");
@@ -669,7 +684,7 @@ function follow(root, url) {
     if (status === 200) {
       ({ v: version, state } = update);
       const paint = () => {
-        showHead(head, update.head);
+        showHead(head, update.head, help);
         root.liveData = update.board;
         paintBoard(root);
       };
@@ -701,13 +716,13 @@ function headOf(root, className) {
   return head;
 }
 
-function showHead(head, { status, settings, step, seed, metrics }) {
+function showHead(head, { status, settings, step, seed, metrics }, help = []) {
   // Text only (textContent): nothing from the wire is ever parsed as HTML.
   const [statusLine, settingsLine] = head.children;
   statusLine.textContent = status || "";
   if (step === undefined) return;
   if (settingsLine.textContent !== settings) settingsLine.textContent = settings;
-  showNumbers(head, step, ` · seed ${seed} · following the teacher`, metrics, []);
+  showNumbers(head, step, ` · seed ${seed} · following the teacher`, metrics, help);
 }
 
 function showNumbers(head, step, rest, metrics, help) {
