@@ -63,13 +63,16 @@ def render() -> None:
     if change == "reset":
         st.toast("Data or architecture changed: both twins start again from step 0.", icon="🔄")
     with session.lock:  # a tick may be training it in the previous script thread
-        watch.markdown(
-            ""
-            if present
-            else findings.twin_finding(
-                session.twin, session.view_inputs, session.extent, link=lesson.PLAYGROUND
+        if present:
+            watch.empty()
+        elif session.playing:
+            watch.markdown(findings.PLAYING)
+        else:
+            watch.markdown(
+                findings.twin_finding(
+                    session.twin, session.view_inputs, session.extent, link=lesson.PLAYGROUND
+                )
             )
-        )
     query = upload.shareable(url_state.to_query(session.settings))
     st.query_params.from_dict({**query, **tour.kept_query()})  # the tour's scene stays
     if teach is not None:
@@ -150,20 +153,24 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
     # Keys for the teacher's screen (a tour's scene, the presenter view) only: a button's
     # shortcut becomes part of its accessible name ("Play Shortcut Space").
     keys = tour.keys_on()
-    if present:  # no Step ×CHUNK: the presenter view keeps the three a lesson needs
-        play, one, reset, hint = st.columns([1, 1, 1, 4], vertical_alignment="center")
+    if keys:
+        # Each button as wide as its label and key, the hint last, in a row that wraps: in
+        # fixed columns a tablet's narrow main column cut "Pause Space" down to "Space".
+        row = st.container(horizontal=True, vertical_alignment="center")
+        play = one = chunk = reset = row
+        width = "content"
     else:
-        # The hint's share only when there is a hint: a tablet's narrow main column then
-        # keeps "Step ×30" and "Reset" whole (tests/e2e/test_accessibility.py).
-        shares = [1, 1, 1, 1, 3] if keys else [1, 1, 1, 1, 0.4]
-        play, one, chunk, reset, hint = st.columns(shares, vertical_alignment="center")
+        # Equal buttons; a tablet's narrow main column keeps "Step ×30" and "Reset" whole
+        # (tests/e2e/test_accessibility.py).
+        play, one, chunk, reset, _ = st.columns([1, 1, 1, 1, 0.4], vertical_alignment="center")
+        width = "stretch"
     play.button(
         "Pause" if session.playing else "Play",
         key="pg_play",
         type="primary",
         on_click=session.play,
         args=(not session.playing,),  # what the label says, even if the press comes twice
-        width="stretch",
+        width=width,
         shortcut="Space" if keys else None,
         help="Train both twins continuously, a few dozen steps per screen update.",
     )
@@ -172,29 +179,29 @@ def _buttons(session: TwinSession, present: bool = False) -> None:
         key="pg_step",
         on_click=_step,
         args=(1,),
-        width="stretch",
+        width=width,
         shortcut="S" if keys else None,
         help="One optimizer step for both twins.",
     )
-    if not present:
+    if not present:  # the presenter view keeps the three buttons a lesson needs
         chunk.button(
             f"Step ×{CHUNK}",
             key="pg_chunk",
             on_click=_step,
             args=(CHUNK,),
-            width="stretch",
+            width=width,
             help=f"{CHUNK} optimizer steps for both twins.",
         )
     reset.button(
         "Reset",
         key="pg_reset",
         on_click=_reset,
-        width="stretch",
+        width=width,
         shortcut="X" if keys else None,  # R is Streamlit's own (rerun)
         help="Start both twins again from the same initial weights.",
     )
     if keys:
-        tour.keys_hint(hint)
+        tour.keys_hint(row)
     if session.twin.status == "diverged":
         st.warning(session.twin.message, icon="⚠️")
 
