@@ -74,6 +74,28 @@ def probability_axis(title: str = "P(class 1)", **colorbar) -> dict:
     }
 
 
+def colorbar_under(title: str, x: float, length: float, **more) -> dict:
+    """A horizontal colour bar under the maps it reads, centred at paper x, its title on top.
+
+    Upright bars between side-by-side maps covered the next map in a tablet's narrow main
+    column; under them they take no width. Leave room below (``MAPS_BELOW``)."""
+    return {
+        "title": {"text": title, "side": "top"},
+        "orientation": "h",
+        "x": x,
+        "len": length,
+        "y": -0.22,
+        "yanchor": "top",
+        "thickness": 10,
+        **more,
+    }
+
+
+# What a figure of side-by-side maps with colour bars under them needs below its plots:
+# the bars, then the legend under them.
+MAPS_BELOW = {"margin_bottom": 130, "legend_y": -0.42, "extra_height": 90}
+
+
 def circle(centre: tuple[float, float], radius: float, label: str) -> dict:
     """A dashed circle shape (e.g. the held-out region), for fig.add_shape(**circle)."""
     cx, cy = centre

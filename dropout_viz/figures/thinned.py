@@ -109,6 +109,8 @@ def sub_networks(
         vertical_spacing=0.04,
         horizontal_spacing=0.02,
     )
+    # Small enough that five titles fit side by side in a tablet's narrow main column.
+    fig.update_annotations(font_size=11)
     x_train, y_train = (np.asarray(a) for a in train)
     for i in range(shown):
         row, col = 2 * (i // columns) + 1, i % columns + 1
@@ -181,9 +183,10 @@ def average_vs_eval(
         fig = make_subplots(
             1,
             3,
-            subplot_titles=(*names, "difference: average − eval mode"),
-            horizontal_spacing=0.09,
+            subplot_titles=(*names, "average − eval mode"),
+            horizontal_spacing=0.04,
         )
+        fig.update_annotations(font_size=11)  # three titles side by side, also on a tablet
         for col, values in ((1, average), (2, eval_prediction)):
             fig.add_trace(maps.heatmap(values, extent, "P(class 1)", name=names[col - 1]), 1, col)
             for trace in maps.class_points(x_train, y_train, size=5, showlegend=col == 1):
@@ -191,12 +194,22 @@ def average_vs_eval(
         fig.add_trace(maps.heatmap(difference, extent, "difference", coloraxis="coloraxis2"), 1, 3)
         limit = max(float(np.abs(difference).max()), 1e-3)
         fig.update_layout(
-            coloraxis=maps.probability_axis(x=0.645, xanchor="left", len=0.9),
+            coloraxis={
+                **maps.probability_axis(),
+                "colorbar": maps.colorbar_under("P(class 1)", x=0.33, length=0.6),
+            },
             coloraxis2={
                 "colorscale": DIFFERENCE_SCALE,
                 "cmin": -limit,
                 "cmax": limit,
-                "colorbar": {"title": {"text": "ΔP"}, "thickness": 12, "len": 0.9},
+                # Its ends and 0 only: more labels tilt and overlap in a narrow column.
+                "colorbar": maps.colorbar_under(
+                    "ΔP",
+                    x=0.85,
+                    length=0.3,
+                    tickvals=[-limit, 0, limit],
+                    ticktext=[f"{-limit:.2g}", "0", f"{limit:.2g}"],
+                ),
             },
         )
         (x0, x1), (y0, y1) = extent
@@ -256,10 +269,11 @@ def average_vs_eval(
         fig.update_xaxes(title_text="x (input)")
         fig.update_yaxes(title_text="y (prediction)", col=1)
         fig.update_yaxes(title_text="average − eval", col=2)
+    below = maps.MAPS_BELOW if task == "classification" else None  # colour bars under maps
     fig.update_layout(
-        height=430,
-        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        height=430 + (below["extra_height"] if below else 0),
+        margin={"l": 60, "r": 20, "t": 40, "b": below["margin_bottom"] if below else 40},
         font=FONT,
-        legend={"orientation": "h", "y": -0.18},
+        legend={"orientation": "h", "y": below["legend_y"] if below else -0.18, "yanchor": "top"},
     )
     return fig

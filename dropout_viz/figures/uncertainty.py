@@ -211,8 +211,9 @@ def mc_maps(
         1,
         2,
         subplot_titles=(f"mean P(class 1) over {passes} passes", what),
-        horizontal_spacing=0.1,
+        horizontal_spacing=0.04,
     )
+    fig.update_annotations(font_size=12)  # two titles side by side, also on a tablet
     fig.add_trace(maps.heatmap(mean, extent, "mean P(class 1)"), 1, 1)
     fig.add_trace(maps.heatmap(uncertainty, extent, what, coloraxis="coloraxis2"), 1, 2)
     for col in (1, 2):
@@ -235,17 +236,21 @@ def mc_maps(
     fig.update_yaxes(range=[y0, y1])
     fig.update_yaxes(title_text="x₂", col=1)
     fig.update_yaxes(showticklabels=False, col=2)  # the same axis as on the left
+    below = maps.MAPS_BELOW
     fig.update_layout(
-        coloraxis=maps.probability_axis(x=0.45, xanchor="left", len=0.9),
+        coloraxis={
+            **maps.probability_axis(),
+            "colorbar": maps.colorbar_under("P(class 1)", x=0.24, length=0.4),
+        },
         coloraxis2={
             "colorscale": UNCERTAINTY_SCALE,
             "cmin": 0,
             "cmax": top,
-            "colorbar": {"title": {"text": what.split(" (")[0]}, "thickness": 12, "len": 0.9},
+            "colorbar": maps.colorbar_under(what.split(" (")[0], x=0.76, length=0.4),
         },
-        legend={"orientation": "h", "y": -0.18},
-        height=470,
-        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "y": below["legend_y"], "yanchor": "top"},
+        height=470 + below["extra_height"],
+        margin={"l": 60, "r": 20, "t": 40, "b": below["margin_bottom"]},
         font=FONT,
     )
     return fig
