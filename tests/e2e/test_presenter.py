@@ -142,7 +142,18 @@ def test_presenter_view_fits_the_uncertainty_band_in_the_window(sized, app_url):
             wait_until_idle(page)
     assert "/uncertainty?" in page.url, page.url
     band = page.locator("[data-testid=stPlotlyChart]").first  # the band: the page's first chart
-    band.wait_for(timeout=180_000)  # the page trains two networks first, on a busy machine
+    try:
+        band.wait_for(timeout=90_000)  # the page trains two networks first, on a busy machine
+    except PlaywrightTimeout:
+        # Twice in CI (never locally, not in a rerun of the same tests) the band did not
+        # come within 180 s. Until that is understood: keep what the page showed, then
+        # load it again, as a teacher would, and hold the page to the same test.
+        page.screenshot(path=str(ARTIFACTS / "presenter-uncertainty-stuck.png"))
+        (ARTIFACTS / "presenter-uncertainty-stuck.txt").write_text(
+            f"{page.url}\n{page.inner_text('body')}", encoding="utf-8"
+        )
+        page.reload()
+        band.wait_for(timeout=90_000)
     wait_until_idle(page, timeout=180_000)
     page.screenshot(path=str(ARTIFACTS / "presenter-uncertainty-1280x720.png"))
     box = band.bounding_box()
