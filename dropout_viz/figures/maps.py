@@ -78,7 +78,7 @@ def colorbar_under(title: str, x: float, length: float, **more) -> dict:
     """A horizontal colour bar under the maps it reads, centred at paper x, its title on top.
 
     Upright bars between side-by-side maps covered the next map in a tablet's narrow main
-    column; under them they take no width. Leave room below (``MAPS_BELOW``)."""
+    column; under them they take no width. Leave room below (``bars_under_layout``)."""
     return {
         "title": {"text": title, "side": "top"},
         "orientation": "h",
@@ -91,9 +91,15 @@ def colorbar_under(title: str, x: float, length: float, **more) -> dict:
     }
 
 
-# What a figure of side-by-side maps with colour bars under them needs below its plots:
-# the bars, then the legend under them.
-MAPS_BELOW = {"margin_bottom": 130, "legend_y": -0.42, "extra_height": 90}
+def bars_under_layout(height: int, bars: bool = True) -> dict:
+    """Height, margins and legend of a figure of maps ``height`` px tall whose colour bars
+    lie under the maps (``colorbar_under``), then the legend under them; without ``bars``,
+    just the legend under the plots."""
+    return {
+        "height": height + (90 if bars else 0),
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 130 if bars else 40},
+        "legend": {"orientation": "h", "y": -0.42 if bars else -0.18, "yanchor": "top"},
+    }
 
 
 def circle(centre: tuple[float, float], radius: float, label: str) -> dict:

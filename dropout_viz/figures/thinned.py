@@ -196,7 +196,7 @@ def average_vs_eval(
         fig.update_layout(
             coloraxis={
                 **maps.probability_axis(),
-                "colorbar": maps.colorbar_under("P(class 1)", x=0.33, length=0.6),
+                "colorbar": maps.colorbar_under("P(class 1)", 0.33, 0.6),  # its scale, bar under
             },
             coloraxis2={
                 "colorscale": DIFFERENCE_SCALE,
@@ -269,11 +269,5 @@ def average_vs_eval(
         fig.update_xaxes(title_text="x (input)")
         fig.update_yaxes(title_text="y (prediction)", col=1)
         fig.update_yaxes(title_text="average − eval", col=2)
-    below = maps.MAPS_BELOW if task == "classification" else None  # colour bars under maps
-    fig.update_layout(
-        height=430 + (below["extra_height"] if below else 0),
-        margin={"l": 60, "r": 20, "t": 40, "b": below["margin_bottom"] if below else 40},
-        font=FONT,
-        legend={"orientation": "h", "y": below["legend_y"] if below else -0.18, "yanchor": "top"},
-    )
+    fig.update_layout(**maps.bars_under_layout(430, bars=task == "classification"), font=FONT)
     return fig

@@ -236,21 +236,18 @@ def mc_maps(
     fig.update_yaxes(range=[y0, y1])
     fig.update_yaxes(title_text="x₂", col=1)
     fig.update_yaxes(showticklabels=False, col=2)  # the same axis as on the left
-    below = maps.MAPS_BELOW
     fig.update_layout(
         coloraxis={
             **maps.probability_axis(),
-            "colorbar": maps.colorbar_under("P(class 1)", x=0.24, length=0.4),
+            "colorbar": maps.colorbar_under("P(class 1)", 0.24, 0.4),  # its scale, bar under
         },
         coloraxis2={
             "colorscale": UNCERTAINTY_SCALE,
             "cmin": 0,
             "cmax": top,
-            "colorbar": maps.colorbar_under(what.split(" (")[0], x=0.76, length=0.4),
+            "colorbar": maps.colorbar_under(what.split(" (")[0], 0.76, 0.4),
         },
-        legend={"orientation": "h", "y": below["legend_y"], "yanchor": "top"},
-        height=470 + below["extra_height"],
-        margin={"l": 60, "r": 20, "t": 40, "b": below["margin_bottom"]},
+        **maps.bars_under_layout(470),
         font=FONT,
     )
     return fig

@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from dropout_viz.pages import PAGES, playground
 
-from .conftest import ARTIFACTS, open_page, wait_until_idle
+from .conftest import ARTIFACTS, open_page, scroll_to, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -141,7 +141,7 @@ def draw_everything(page) -> None:
     charts = page.locator("[data-testid=stPlotlyChart]")
     for i in range(charts.count()):
         chart = charts.nth(i)
-        chart.scroll_into_view_if_needed()
+        scroll_to(chart)
         chart.locator(".main-svg").first.wait_for(timeout=60_000)
     page.evaluate("() => window.scrollTo(0, 0)")
 
